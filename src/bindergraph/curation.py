@@ -1,0 +1,268 @@
+"""Check curated records against each other, the ontology and the review text.
+
+This is the gate curators run (`bindergraph check`): every quote must be found verbatim
+(whitespace folded) in the review, every id must resolve, every cited reference must be cited in
+the quoted paragraph, every figure must carry a unit and appear in its quote.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import RecordError, RecordErrors
+from .ontology import TBox
+from .records import Claim, Entity, Figure, Located, load_records
+from .source import Review, Span, fold
+from .units import Quantity, Unit, lookup, parse_quantity
+
+REFERENCE_COUNT = 359
+
+# relation -> (allowed subject categories, allowed object categories, semantic-layer property)
+RELATION_RULES: dict[str, tuple[set[str], set[str] | None, str | None]] = {
+    "has_functional_group": ({"Binder"}, {"FunctionalGroup"}, "hasFunctionalGroup"),
+    "has_function": ({"Binder", "FunctionalGroup"}, {"Mechanism"}, "hasFunction"),
+    "applied_in": ({"Binder"}, {"ActiveMaterial", "CellComponent", "BatteryType"}, "appliedIn"),
+    "processed_with": ({"Binder"}, {"Solvent", "ProcessingRoute"}, "processedWith"),
+    "has_drawback": ({"Binder", "Solvent", "ProcessingRoute", "FunctionalGroup"}, {"Drawback"}, "hasDrawback"),
+    "compared_with": ({"Binder"}, {"Binder"}, "comparedWith"),
+    "compatible_with": ({"Binder", "Solvent", "ChemicalEntity", "FunctionalGroup"}, None, "compatibleWith"),
+    "incompatible_with": ({"Binder", "Solvent", "ChemicalEntity", "FunctionalGroup"}, None, "incompatibleWith"),
+    "interacts_with": ({"Binder", "FunctionalGroup"}, None, "interactsWith"),
+    "composed_of": ({"Binder"}, {"Binder", "ChemicalEntity", "ActiveMaterial"}, "composedOf"),
+    "measured": ({"Binder", "Solvent", "ProcessingRoute", "FunctionalGroup", "ActiveMaterial", "CellComponent"},
+                 None, None),
+}
+
+CONTEXT_RULES: dict[str, set[str] | None] = {
+    "active_material": {"ActiveMaterial"},
+    "component": {"CellComponent"},
+    "battery_type": {"BatteryType"},
+    "via_group": {"FunctionalGroup"},
+    "target": None,
+    "solvent": {"Solvent", "ProcessingRoute"},
+    "compared_with": {"Binder"},
+}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A resolved id: an entity record or an ontology class (for general statements)."""
+    id: str
+    category: str
+    is_class: bool = False
+
+
+@dataclass(frozen=True)
+class ResolvedFigure:
+    metric: str
+    value: float | None
+    min: float | None
+    max: float | None
+    unit: Unit
+    as_written: str
+    approx: bool = False
+    conditions: tuple["ResolvedFigure", ...] = ()
+
+
+@dataclass
+class ResolvedClaim:
+    record: Claim
+    file: str
+    span: Span
+    section: str
+    subjects: list[Ref]
+    objects: list[Ref]
+    context: dict[str, list[Ref]]
+    conditions: list[ResolvedFigure]
+    measurements: list[ResolvedFigure]
+
+
+@dataclass
+class Curated:
+    entities: dict[str, Entity]
+    entity_files: dict[str, str]
+    entity_spans: dict[str, Span]
+    claims: list[ResolvedClaim]
+    categories: dict[str, str]  # entity id -> category
+
+
+@dataclass
+class _Checker:
+    tbox: TBox
+    review: Review
+    errors: list[RecordError] = field(default_factory=list)
+
+    def fail(self, loc: Located | str, rid: str | None, fld: str | None, msg: str) -> None:
+        if isinstance(loc, Located):
+            self.errors.append(RecordError(_rel(loc.file), rid, fld, msg, loc.line))
+        else:
+            self.errors.append(RecordError(loc, rid, fld, msg))
+
+
+def _rel(path: Path) -> str:
+    parts = path.parts
+    if "records" in parts:
+        i = len(parts) - 1 - parts[::-1].index("records")
+        return "/".join(parts[i - 1:]) if i > 0 else "/".join(parts[i:])
+    return str(path)
+
+
+def check_records(root: Path, tbox: TBox, review: Review) -> Curated:
+    """Load every record file under `root` and check it; raise RecordErrors listing every problem."""
+    located = load_records(root)
+    chk = _Checker(tbox, review)
+    entities, files, cats, spans = _check_entities(chk, [l for l in located if isinstance(l.record, Entity)])
+    claims = _check_claims(chk, [l for l in located if isinstance(l.record, Claim)], cats)
+    if chk.errors:
+        raise RecordErrors(chk.errors)
+    return Curated(entities, files, spans, claims, cats)
+
+
+def _check_entities(chk: _Checker, located: list[Located]):
+    entities: dict[str, Entity] = {}
+    files: dict[str, str] = {}
+    cats: dict[str, str] = {}
+    spans: dict[str, Span] = {}
+    for loc in located:
+        e: Entity = loc.record  # type: ignore[assignment]
+        if e.id in entities:
+            chk.fail(loc, e.id, "id", f"duplicate entity id (first defined in {files[e.id]})")
+            continue
+        categories = set()
+        for t in e.type:
+            if not chk.tbox.is_class(t):
+                chk.fail(loc, e.id, "type", f"unknown class {t!r} (not in ontology/bindergraph.ttl)")
+                continue
+            cat = chk.tbox.category(t)
+            if cat is None:
+                chk.fail(loc, e.id, "type", f"class {t!r} is not under an entity category ({', '.join(_cats())})")
+            categories.add(cat)
+        categories.discard(None)
+        if len(categories) > 1:
+            chk.fail(loc, e.id, "type", f"classes span several categories: {sorted(categories)}")
+        entities[e.id] = e
+        files[e.id] = _rel(loc.file)
+        if categories:
+            cats[e.id] = categories.pop()
+        if e.defined_at:
+            try:
+                spans[e.id] = chk.review.locate(e.defined_at)
+            except ValueError as exc:
+                chk.fail(loc, e.id, "defined_at", str(exc))
+    by_id = {l.record.id: l for l in located}
+    for eid, e in entities.items():
+        for fld, values in (("broader", e.broader), ("composed_of", e.composed_of)):
+            for v in values:
+                if v not in entities:
+                    chk.fail(by_id[eid], eid, fld, f"unknown id {v!r}")
+        if e.composed_of and cats.get(eid) != "Binder":
+            chk.fail(by_id[eid], eid, "composed_of", "only binders have constituents")
+    return entities, files, cats, spans
+
+
+def _cats() -> tuple[str, ...]:
+    from .ontology import CATEGORIES
+    return CATEGORIES
+
+
+def _resolve(chk: _Checker, loc: Located, rid: str, fld: str, ident: str, cats: dict[str, str],
+             allowed: set[str] | None, allow_class: bool = False) -> Ref | None:
+    if ident in cats:
+        ref = Ref(ident, cats[ident])
+    elif allow_class and chk.tbox.is_class(ident) and chk.tbox.category(ident):
+        ref = Ref(ident, chk.tbox.category(ident), is_class=True)  # type: ignore[arg-type]
+    else:
+        chk.fail(loc, rid, fld, f"unknown id {ident!r}")
+        return None
+    if allowed is not None and ref.category not in allowed:
+        chk.fail(loc, rid, fld, f"{ident!r} is a {ref.category}; expected {' or '.join(sorted(allowed))}")
+        return None
+    return ref
+
+
+def _check_claims(chk: _Checker, located: list[Located], cats: dict[str, str]) -> list[ResolvedClaim]:
+    seen: dict[str, str] = {}
+    out: list[ResolvedClaim] = []
+    for loc in located:
+        c: Claim = loc.record  # type: ignore[assignment]
+        before = len(chk.errors)
+        if c.id in seen:
+            chk.fail(loc, c.id, "id", f"duplicate claim id (first in {seen[c.id]})")
+            continue
+        seen[c.id] = _rel(loc.file)
+        span = _check_quote(chk, loc, c)
+        subj_allowed, obj_allowed, _ = RELATION_RULES[c.relation]
+        subjects = [_resolve(chk, loc, c.id, "subject", s, cats, subj_allowed, allow_class=True) for s in c.subject]
+        objects = [_resolve(chk, loc, c.id, "object", o, cats, obj_allowed) for o in c.object]
+        context: dict[str, list[Ref]] = {}
+        for key, allowed in CONTEXT_RULES.items():
+            vals = getattr(c.context, key)
+            context[key] = [_resolve(chk, loc, c.id, f"context.{key}", v, cats, allowed) for v in vals]
+        quote = fold(c.quote)
+        conditions = [_figure(chk, loc, c.id, f"context.conditions[{i}]", f, quote, cats)
+                      for i, f in enumerate(c.context.conditions)]
+        measurements = []
+        for i, m in enumerate(c.measurements):
+            fig = _figure(chk, loc, c.id, f"measurements[{i}]", m, quote, cats)
+            conds = tuple(_figure(chk, loc, c.id, f"measurements[{i}].conditions[{j}]", cf, quote, cats)
+                          for j, cf in enumerate(m.conditions))
+            if fig is not None:
+                measurements.append(ResolvedFigure(**{**fig.__dict__, "conditions": tuple(x for x in conds if x)}))
+        if len(chk.errors) > before or span is None:
+            continue
+        out.append(ResolvedClaim(c, _rel(loc.file), span, chk.review.section_at(span.start).number,
+                                 subjects, objects,  # type: ignore[arg-type]
+                                 {k: v for k, v in context.items() if v},  # type: ignore[misc]
+                                 [x for x in conditions if x], measurements))
+    return out
+
+
+def _check_quote(chk: _Checker, loc: Located, c: Claim) -> Span | None:
+    try:
+        span = chk.review.locate(c.quote, c.section)
+    except ValueError as exc:
+        chk.fail(loc, c.id, "quote", str(exc))
+        return None
+    if span.start >= chk.review.references_start:
+        chk.fail(loc, c.id, "quote", "quote is in the reference list, not the review body")
+        return None
+    section = chk.review.section_at(span.start).number
+    if c.section and section != c.section:
+        chk.fail(loc, c.id, "section", f"quote is in section {section}, record says {c.section}")
+    for r in c.refs:
+        if not 1 <= r <= REFERENCE_COUNT:
+            chk.fail(loc, c.id, "refs", f"reference {r} is outside 1..{REFERENCE_COUNT}")
+    cited_para = chk.review.citations_in(*chk.review.paragraph_bounds(span))
+    missing = sorted(set(c.refs) - cited_para)
+    if missing:
+        chk.fail(loc, c.id, "refs", f"reference(s) {missing} are not cited in the quoted paragraph")
+    in_quote = chk.review.citations_in(span.start, span.end)
+    unlisted = sorted(in_quote - set(c.refs))
+    if unlisted:
+        chk.fail(loc, c.id, "refs", f"the quote cites {unlisted} but `refs` does not list them")
+    return span
+
+
+def _figure(chk: _Checker, loc: Located, rid: str, fld: str, fig: Figure | str, quote: str,
+            cats: dict[str, str]) -> ResolvedFigure | None:
+    if isinstance(fig, str):
+        try:
+            q: Quantity = parse_quantity(fig)
+        except ValueError as exc:
+            chk.fail(loc, rid, fld, str(exc))
+            return None
+        metric, value, lo, hi, unit, written, approx = q.metric, q.value, q.min, q.max, q.unit, q.as_written, False
+    else:
+        try:
+            unit = lookup(fig.unit)
+        except KeyError as exc:
+            chk.fail(loc, rid, fld + ".unit", str(exc.args[0]))
+            return None
+        metric, value, lo, hi, written, approx = fig.metric, fig.value, fig.min, fig.max, fig.as_written, fig.approx
+    if metric not in cats or cats[metric] != "Metric":
+        chk.fail(loc, rid, fld + ".metric", f"unknown metric {metric!r} (add it to entities/metrics.yaml)")
+        return None
+    if fold(written) not in quote:
+        chk.fail(loc, rid, fld + ".as_written", f"{written!r} does not appear in the quote")
+        return None
+    return ResolvedFigure(metric, value, lo, hi, unit, fold(written), approx)

@@ -1,0 +1,69 @@
+"""The TBox (ontology/bindergraph.ttl) as Python data: classes, their ancestors and labels."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
+
+BG = Namespace("https://w3id.org/bindergraph/ontology#")
+BGR = Namespace("https://w3id.org/bindergraph/resource/")
+ONTOLOGY_IRI = URIRef("https://w3id.org/bindergraph/ontology")
+
+# Top-level categories an entity record may belong to (one per entity).
+CATEGORIES = ("Binder", "FunctionalGroup", "Mechanism", "ActiveMaterial", "CellComponent", "BatteryType",
+              "ChemicalEntity", "Solvent", "ProcessingRoute", "Drawback", "Metric")
+
+
+@dataclass(frozen=True)
+class TBox:
+    graph: Graph
+    ancestors: dict[str, frozenset[str]]  # local class name -> itself and all named superclasses
+    labels: dict[str, str]
+
+    def is_class(self, name: str) -> bool:
+        return name in self.ancestors
+
+    def category(self, name: str) -> str | None:
+        anc = self.ancestors.get(name, frozenset())
+        for cat in CATEGORIES:
+            if cat in anc:
+                return cat
+        return None
+
+    def is_a(self, name: str, ancestor: str) -> bool:
+        return ancestor in self.ancestors.get(name, frozenset())
+
+
+def _local(iri: URIRef) -> str | None:
+    s = str(iri)
+    return s[len(BG):] if s.startswith(str(BG)) else None
+
+
+@lru_cache(maxsize=4)
+def load_tbox(path: Path) -> TBox:
+    g = Graph()
+    g.parse(path, format="turtle")
+    parents: dict[str, set[str]] = {}
+    labels: dict[str, str] = {}
+    for cls in g.subjects(RDF.type, OWL.Class):
+        name = _local(cls)
+        if name is None:
+            continue
+        parents.setdefault(name, set())
+        for sup in g.objects(cls, RDFS.subClassOf):
+            sup_name = _local(sup)
+            if sup_name:
+                parents[name].add(sup_name)
+        label = g.value(cls, RDFS.label)
+        labels[name] = str(label) if label else name
+
+    def closure(name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+        out = {name}
+        for p in parents.get(name, ()):
+            if p not in seen:
+                out |= closure(p, seen | {name})
+        return frozenset(out)
+
+    return TBox(g, {n: closure(n) for n in parents}, labels)

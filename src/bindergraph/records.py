@@ -1,0 +1,216 @@
+"""Curated records: the YAML files curators edit, as typed models.
+
+A record file is a mapping with two optional lists, ``entities`` and ``claims``.
+See docs/curation.md for the format; this module only parses and checks the shape of
+each record. Cross-record checks (ids, quotes, units) live in validate_records.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import RecordError
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"
+
+Relation = Literal[
+    "has_functional_group", "has_function", "applied_in", "processed_with", "has_drawback",
+    "compared_with", "compatible_with", "incompatible_with", "interacts_with", "composed_of",
+    "measured",
+]
+RELATIONS: tuple[str, ...] = Relation.__args__  # type: ignore[attr-defined]
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Entity(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    type: list[str] = Field(min_length=1)
+    label: str = Field(min_length=1)
+    alt: list[str] = []
+    definition: str | None = None
+    broader: list[str] = []
+    composed_of: list[str] = []
+    defined_at: str | None = None  # verbatim quote where the review introduces the name
+    note: str | None = None
+
+    _lists = field_validator("type", "alt", "broader", "composed_of", mode="before")(_as_list)
+
+
+class Figure(_Model):
+    """A measured figure (or a condition of one): metric, value or range, unit, text as written."""
+    metric: str = Field(pattern=ID_PATTERN)
+    value: float | None = None
+    min: float | None = None
+    max: float | None = None
+    unit: str = Field(min_length=1)
+    as_written: str = Field(min_length=1)
+    approx: bool = False
+
+    @model_validator(mode="after")
+    def _value_or_range(self):
+        if self.value is None and self.min is None and self.max is None:
+            raise ValueError("give `value`, or `min` and/or `max` (a range or an open bound)")
+        if self.value is not None and (self.min is not None or self.max is not None):
+            raise ValueError("give either `value` or `min`/`max`, not both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("`min` is greater than `max`")
+        return self
+
+
+class Measurement(Figure):
+    conditions: list[Union[str, Figure]] = []
+
+    _lists = field_validator("conditions", mode="before")(_as_list)
+
+
+class Context(_Model):
+    active_material: list[str] = []
+    component: list[str] = []
+    battery_type: list[str] = []
+    via_group: list[str] = []
+    target: list[str] = []
+    solvent: list[str] = []
+    compared_with: list[str] = []
+    outcome: Literal["better", "worse", "similar"] | None = None
+    conditions: list[Union[str, Figure]] = []
+
+    _lists = field_validator("active_material", "component", "battery_type", "via_group", "target",
+                             "solvent", "compared_with", "conditions", mode="before")(_as_list)
+
+
+class Claim(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    quote: str = Field(min_length=8)
+    section: str | None = None
+    refs: list[int] = []
+    subject: list[str] = Field(min_length=1)
+    relation: Relation
+    object: list[str] = []
+    context: Context = Context()
+    measurements: list[Measurement] = []
+    table_row: int | None = None
+    note: str | None = None
+
+    _lists = field_validator("subject", "object", "refs", mode="before")(_as_list)
+
+    @field_validator("section", mode="before")
+    @classmethod
+    def _section_str(cls, v):
+        return None if v is None else str(v)
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.relation == "measured":
+            if not self.measurements:
+                raise ValueError("relation `measured` needs at least one measurement")
+        elif not self.object:
+            raise ValueError(f"relation `{self.relation}` needs an `object`")
+        if self.relation == "compared_with" and self.context.outcome is None:
+            raise ValueError("relation `compared_with` needs `context.outcome` (better/worse/similar)")
+        return self
+
+
+@dataclass(frozen=True)
+class Located:
+    """A record with the file (and line) it came from, for error messages."""
+    record: Entity | Claim
+    file: Path
+    line: int
+
+
+def _yaml_loader():
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader, node, deep=False):
+        mapping = loader.construct_mapping_plain(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+    Loader.construct_mapping_plain = yaml.SafeLoader.construct_mapping  # type: ignore[attr-defined]
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return Loader
+
+
+_LOADER = _yaml_loader()
+
+
+def _strip_lines(obj):
+    if isinstance(obj, dict):
+        return {k: _strip_lines(v) for k, v in obj.items() if k != "__line__"}
+    if isinstance(obj, list):
+        return [_strip_lines(v) for v in obj]
+    return obj
+
+
+def _format_validation(err: ValidationError) -> tuple[str, str]:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(record)"
+    msg = first["msg"].removeprefix("Value error, ")
+    return loc, msg
+
+
+def load_file(path: Path, display: str | None = None) -> list[Located]:
+    """Parse one record file; raise RecordError naming the file, record and field on bad input."""
+    name = display or str(path)
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RecordError(name, None, None, f"not valid YAML at{where}: {problem}") from None
+    except UnicodeDecodeError:
+        raise RecordError(name, None, None, "not UTF-8 text") from None
+    if doc is None:
+        return []
+    if not isinstance(doc, dict) or set(doc) - {"entities", "claims", "__line__"}:
+        raise RecordError(name, None, None, "top level must be a mapping with `entities` and/or `claims` lists")
+    out: list[Located] = []
+    for key, model in (("entities", Entity), ("claims", Claim)):
+        items = doc.get(key) or []
+        if not isinstance(items, list):
+            raise RecordError(name, None, key, f"`{key}` must be a list")
+        for i, raw in enumerate(items):
+            if not isinstance(raw, dict):
+                raise RecordError(name, f"{key}[{i}]", None, "each record must be a mapping")
+            line = raw.get("__line__", 0)
+            rid = raw.get("id") if isinstance(raw.get("id"), str) else f"{key}[{i}]"
+            try:
+                rec = model.model_validate(_strip_lines(raw))
+            except ValidationError as exc:
+                field, msg = _format_validation(exc)
+                raise RecordError(name, rid, field, msg, line) from None
+            out.append(Located(rec, path, line))
+    return out
+
+
+def record_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml") if p.is_file())
+
+
+def load_records(root: Path) -> list[Located]:
+    located: list[Located] = []
+    for path in record_files(root):
+        located.extend(load_file(path, display=_display(path, root)))
+    return located
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
