@@ -1,0 +1,87 @@
+"""Consistency check and classification with owlready2 + HermiT (Java).
+
+HermiT sees the semantic layer only: the TBox, the entities with their asserted types and the
+direct triples between them. Claim, evidence and measurement nodes add nothing to classification
+and are checked by SHACL and the evidence check instead; leaving them out keeps HermiT fast.
+The ontology travels to owlready2 as N-Triples (its Turtle reader and writer are unreliable).
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
+
+from .errors import InconsistentOntologyError, JavaMissingError
+from .graph import new_graph
+from .ontology import BG, BGR, TBox
+
+_SEMANTIC = {BG.hasFunctionalGroup, BG.hasFunction, BG.appliedIn, BG.processedWith, BG.hasDrawback,
+             BG.comparedWith, BG.outperforms, BG.compatibleWith, BG.incompatibleWith, BG.interactsWith,
+             BG.composedOf}
+
+
+def semantic_layer(tbox: Graph, data: Graph, extra: Graph | None = None) -> Graph:
+    g = new_graph()
+    for t in tbox:
+        g.add(t)
+    if extra is not None:
+        for t in extra:
+            g.add(t)
+    for s, p, o in data:
+        if not str(s).startswith(str(BGR)) or "claim-" in str(s):
+            continue
+        if p == RDF.type or p in _SEMANTIC:
+            g.add((s, p, o))
+    return g
+
+
+def java_executable() -> str:
+    java = shutil.which("java")
+    if java is None:
+        raise JavaMissingError("Java runtime not found: the HermiT reasoner needs `java` on PATH "
+                               "(install a JRE 11 or newer, e.g. `apt-get install default-jre-headless`)")
+    return java
+
+
+def classify(tbox_tr: TBox, semantic: Graph) -> Graph:
+    """Run HermiT; return the inferred rdf:type triples (with superclass closure) not already asserted."""
+    java = java_executable()
+    import owlready2
+
+    owlready2.JAVA_EXE = java
+    with tempfile.TemporaryDirectory(prefix="bindergraph-reason-") as tmp:
+        path = Path(tmp) / "semantic.nt"
+        semantic.serialize(path, format="nt", encoding="utf-8")
+        world = owlready2.World()
+        onto = world.get_ontology(path.as_uri()).load(format="ntriples")
+        try:
+            with onto:
+                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError as exc:
+            raise InconsistentOntologyError(f"ontology inconsistent: HermiT found a contradiction ({_first_line(exc)})") from None
+        except (subprocess.CalledProcessError, OSError) as exc:
+            raise JavaMissingError(f"HermiT could not run under {java}: {_first_line(exc)}") from None
+        inferred = new_graph()
+        asserted = {(s, o) for s, o in semantic.subject_objects(RDF.type)}
+        for ind in world.individuals():
+            s = URIRef(ind.iri)
+            if not str(s).startswith(str(BGR)):
+                continue
+            names = set()
+            for cls in ind.is_a:
+                iri = getattr(cls, "iri", None)
+                if iri and iri.startswith(str(BG)):
+                    names |= tbox_tr.ancestors.get(iri[len(BG):], {iri[len(BG):]})
+            for name in sorted(names):
+                if (s, BG[name]) not in asserted:
+                    inferred.add((s, RDF.type, BG[name]))
+    return inferred
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
