@@ -5,25 +5,15 @@ from rdflib import RDF, Graph
 from rdflib.namespace import PROV
 
 from .errors import EvidenceError
+from .graph import OA
 from .ontology import BG
 from .source import Review, fold
-
-_QUERY = """
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?owner ?exact ?start ?end WHERE {
-  ?owner ?link ?span .
-  FILTER(?link IN (prov:wasDerivedFrom, <https://w3id.org/bindergraph/ontology#definedAt>))
-  ?span oa:hasSelector ?q , ?p .
-  ?q a oa:TextQuoteSelector ; oa:exact ?exact .
-  ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-}"""
 
 
 def check_evidence(data: Graph, review: Review) -> int:
     """Raise EvidenceError naming the first claim whose quote and offsets disagree with the review."""
     count = 0
-    for owner, exact, start, end in sorted(data.query(_QUERY), key=lambda r: str(r[0])):
+    for owner, exact, start, end in sorted(_anchors(data), key=lambda r: str(r[0])):
         s, e = int(start), int(end)
         if not (0 <= s < e <= len(review.text)) or review.text[s:e] != str(exact):
             name = str(owner).rsplit("/", 1)[-1]
@@ -35,3 +25,18 @@ def check_evidence(data: Graph, review: Review) -> int:
     if bare:
         raise EvidenceError(f"{str(bare[0]).rsplit('/', 1)[-1]}: claim has no evidence span")
     return count
+
+
+def _anchors(data: Graph):
+    """(owner, exact, start, end) for every claim span and entity definition span."""
+    for link in (PROV.wasDerivedFrom, BG.definedAt):
+        for owner, span in data.subject_objects(link):
+            exact = start = end = None
+            for sel in data.objects(span, OA.hasSelector):
+                if (sel, RDF.type, OA.TextQuoteSelector) in data:
+                    exact = data.value(sel, OA.exact)
+                elif (sel, RDF.type, OA.TextPositionSelector) in data:
+                    start, end = data.value(sel, OA.start), data.value(sel, OA.end)
+            if exact is None or start is None or end is None:
+                raise EvidenceError(f"evidence of {str(owner).rsplit('/', 1)[-1]}: span lacks a quote or position selector")
+            yield owner, exact, start, end

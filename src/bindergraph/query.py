@@ -207,7 +207,7 @@ class Engine:
         raise QueryError(f"{value!r} names several entities: {', '.join(f.value.rsplit('/', 1)[-1] for f in found)}")
 
     def _exists(self, iri: Term) -> bool:
-        r = self.select("SELECT ?p WHERE { ?s ?p ?o } LIMIT 1", {"s": iri})
+        r = self.select("SELECT ?s ?p WHERE { ?s ?p ?o } LIMIT 1", {"s": iri})
         return bool(r.rows)
 
 
@@ -237,11 +237,32 @@ class OxigraphEngine(Engine):
         return Result(variables, rows)
 
 
+def _patch_rdflib_distinct_aggregates() -> None:
+    """rdflib raises NotBoundError for DISTINCT aggregates over OPTIONAL variables (RDFLib/rdflib#882,
+    #2229); SPARQL 1.1 skips unbound values in aggregates, which is what this does."""
+    from rdflib.plugins.sparql import aggregates
+    from rdflib.plugins.sparql.sparql import NotBoundError
+
+    if getattr(aggregates.Accumulator, "_bindergraph_patched", False):
+        return
+    original = aggregates.Accumulator.use_row
+
+    def use_row(self, row):
+        try:
+            return original(self, row)
+        except NotBoundError:
+            return False
+
+    aggregates.Accumulator.use_row = use_row
+    aggregates.Accumulator._bindergraph_patched = True
+
+
 class RdflibEngine(Engine):
     """The reference engine: rdflib's own SPARQL evaluator over the same triples."""
     name = "rdflib"
 
     def __init__(self, graph):
+        _patch_rdflib_distinct_aggregates()
         self.graph = graph
 
     @classmethod
