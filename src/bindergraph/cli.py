@@ -316,5 +316,69 @@ def serve(ctx, host, port, timeout, max_rows) -> None:
         server.server_close()
 
 
+# ------------------------------------------------------------------------------ exploring, linking
+@main.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("bindergraph.html"),
+              show_default=True, help="HTML file to write (self-contained, works offline).")
+@click.option("--focus", default=None, help="Only the neighbourhood of this binder or group (id or label).")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 5), help="Neighbourhood depth for --focus.")
+@click.option("--query", "query_name", default=None, help="Only the entities a catalogue query returns, with their links.")
+@click.option("--mechanism", default=None, help="Only claims about this mechanism (or family class, e.g. Scavenging).")
+@click.option("--material", default=None, help="Only claims in the context of this active material.")
+@click.option("--references/--no-references", default=False, show_default=True, help="Show references as nodes.")
+@click.pass_context
+def viz(ctx, output, focus, depth, query_name, mechanism, material, references) -> None:
+    """Write the interactive HTML map: binders, groups, mechanisms, materials, solvents;
+    every edge carries its quote, section and references.
+
+    \b
+    Examples:
+      bindergraph viz --output binders.html
+      bindergraph viz --focus PAN --depth 2 --output pan.html
+      bindergraph viz --query tm-trapping-binders --output tm.html
+      bindergraph viz --mechanism PolysulfideTrapping --output lis.html
+    """
+    from .page import PageOptions, write_page
+
+    opts = PageOptions(focus=focus, depth=depth, query=query_name, mechanism=mechanism, material=material,
+                       references=references)
+    stats = write_page(_engine(ctx), output, opts)
+    click.echo(f"wrote {output} ({stats['nodes']} nodes, {stats['edges']} edges)")
+
+
+@main.command()
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.pass_context
+def hubs(ctx, top) -> None:
+    """Network analytics: the most multifunctional groups and binders, the mechanisms with the most
+    supporting binders, and the binders that bridge application areas.
+
+    \b
+    Example:
+      bindergraph hubs --top 5
+    """
+    from .analytics import hubs_report
+
+    click.echo(hubs_report(_engine(ctx), top), nl=False)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.pass_context
+def links(ctx, name) -> None:
+    """External identifiers (ChEBI, EMMO/BattINFO, Wikidata, PubChem) of a binder, group, solvent or
+    material, with match type and justification; all links without NAME.
+
+    \b
+    Examples:
+      bindergraph links PVDF
+      bindergraph links carboxyl
+      bindergraph links
+    """
+    from .links import links_report
+
+    click.echo(links_report(_engine(ctx), name), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
