@@ -316,6 +316,28 @@ def serve(ctx, host, port, timeout, max_rows) -> None:
         server.server_close()
 
 
+@main.command()
+@click.option("--strict", is_flag=True, help="Exit 1 when a binder-like token is unexplained (for CI).")
+@click.pass_context
+def coverage(ctx, strict) -> None:
+    """How completely the graph covers the review: abbreviations near "binder" that the graph
+    lacks (with line numbers), binders named in the text, and claims per section.
+    Tokens that are not binders are listed with a reason in data/coverage-ignore.yaml.
+
+    \b
+    Examples:
+      bindergraph coverage
+      bindergraph coverage --strict
+    """
+    from .coverage import compute_coverage, load_ignore
+    from .source import Review
+
+    report = compute_coverage(_engine(ctx), Review.load(paths.REVIEW_FILE), load_ignore(paths.COVERAGE_IGNORE))
+    click.echo(report.render(), nl=False)
+    if strict and report.missing:
+        sys.exit(1)
+
+
 # ------------------------------------------------------------------------------ exploring, linking
 @main.command()
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("bindergraph.html"),
