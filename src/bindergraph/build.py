@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph
+from rdflib.compare import to_canonical_graph
 
 from . import __version__, paths
 from .curation import Curated, check_records
@@ -113,6 +114,12 @@ def _first_violation(results: Graph) -> str:
 
 
 def _ntriples_lines(g: Graph) -> list[str]:
+    """N-Triples lines; blank nodes (OWL restrictions, lists) get canonical labels so output is stable."""
+    if any(isinstance(t, BNode) for triple in g for t in triple):
+        canonical = new_graph()
+        for triple in to_canonical_graph(g):
+            canonical.add(triple)
+        g = canonical
     text = g.serialize(format="nt", encoding="utf-8").decode("utf-8")
     return [line for line in text.splitlines() if line.strip()]
 

@@ -195,7 +195,7 @@ class Engine:
             iri = Term("uri", BGR + ident)
             if self._exists(iri):
                 return iri
-        hits = self.select(PREFIXES + """SELECT DISTINCT ?e WHERE {
+        hits = self.select(PREFIXES + """SELECT DISTINCT ?e ?v WHERE {
             { ?e rdfs:label ?l } UNION { ?e skos:altLabel ?l }
             FILTER(STRSTARTS(STR(?e), "https://w3id.org/bindergraph/resource/"))
             FILTER(LCASE(STR(?l)) = LCASE(STR(?v))) } ORDER BY ?e""", {"v": Term("literal", value)})
@@ -383,6 +383,8 @@ def _param_term(p: Param, value: str, engine: Engine, qid: str) -> Term:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", name):
             raise QueryError(f"query {qid}: parameter {p.name} must be an ontology class name, got {value!r}")
         return Term("uri", "https://w3id.org/bindergraph/ontology#" + name)
+    if p.kind == "unit":
+        return _unit_term(value, qid, p.name)
     if p.kind == "number":
         try:
             float(value)
@@ -390,6 +392,22 @@ def _param_term(p: Param, value: str, engine: Engine, qid: str) -> Term:
             raise QueryError(f"query {qid}: parameter {p.name} must be a number, got {value!r}") from None
         return Term("literal", value, XSD + "decimal")
     return Term("literal", value)
+
+
+def _unit_term(value: str, qid: str, name: str) -> Term:
+    """A unit symbol (%, S/cm), a QUDT local name (PERCENT) or a unit IRI -> the unit's IRI."""
+    from .units import UNITS, lookup
+
+    if value.startswith(("http://", "https://")):
+        return Term("uri", _check_iri(value))
+    try:
+        return Term("uri", lookup(value).iri)
+    except KeyError:
+        pass
+    for unit in UNITS.values():
+        if unit.iri.rsplit("/", 1)[-1] == value:
+            return Term("uri", unit.iri)
+    raise QueryError(f"query {qid}: parameter {name}: unknown unit {value!r}")
 
 
 def parse_param_args(args: tuple[str, ...]) -> dict[str, str]:
