@@ -13,6 +13,7 @@ from bindergraph.query import bind_params, catalogue, get_query
 
 CATALOGUE = catalogue()
 XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = {XSD + n for n in ("decimal", "integer", "double", "float", "nonNegativeInteger", "int", "long")}
 
 
 def run(engine, qid, **params):
@@ -270,13 +271,14 @@ def _normalise(res):
             if t.kind == "literal" and t.value == "":
                 continue  # GROUP_CONCAT of nothing: "" on rdflib, unbound on oxigraph
             v = t.value
-            if t.datatype in (XSD + "decimal", XSD + "integer", XSD + "double"):
-                v = str(Decimal(v).normalize())  # "32.0" and "32" are the same xsd:decimal
+            dt = t.datatype
+            if dt in NUMERIC:  # same value, engine-specific lexical form or integer subtype
+                v, dt = format(Decimal(v).normalize(), "f"), "number"
             for sep in ("; ", ", ", " and "):  # GROUP_CONCAT order is unspecified by SPARQL
                 if sep in v and t.kind == "literal":
                     v = sep.join(sorted(v.split(sep)))
                     break
-            items.append((k, t.kind, v, t.datatype, t.lang))
+            items.append((k, t.kind, v, dt, t.lang))
         out.add(tuple(items))
     return out
 
