@@ -223,6 +223,8 @@ class OxigraphEngine(Engine):
             res = self.store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {_one_line(exc)}") from None
+        except RuntimeError as exc:  # e.g. a bound variable missing from the SELECT clause
+            raise QueryError(f"query cannot run: {_one_line(exc)}") from None
         if not isinstance(res, ox.QuerySolutions):
             raise QueryError("only SELECT queries are supported here")
         variables = [v.value for v in res.variables]

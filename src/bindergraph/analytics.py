@@ -1,0 +1,390 @@
+"""The entity network behind the claims, and hub analytics on it (`bindergraph hubs`).
+
+`load_claims` reads every claim, the entities it touches and their labels, types and external
+links with a handful of SPARQL queries; `entity_graph` projects the claims onto a networkx graph
+whose nodes are entities (binders, groups, mechanisms, materials, ...) and whose edges are claims.
+The HTML map (`bindergraph.page`) draws that same projection.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .query import PREFIXES, Engine
+
+BG = "https://w3id.org/bindergraph/ontology#"
+OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+
+# Node kinds in precedence order: an entity gets the first kind whose class it is an instance of.
+# (key, class IRI, legend label); "class" marks general statements about a whole class of things.
+KINDS: tuple[tuple[str, str, str], ...] = (
+    ("binder", BG + "Binder", "binder"),
+    ("group", BG + "FunctionalGroup", "functional group"),
+    ("mechanism", BG + "Mechanism", "function / mechanism"),
+    ("material", BG + "ActiveMaterial", "active material"),
+    ("component", BG + "CellComponent", "cell component"),
+    ("battery", BG + "BatteryType", "battery type"),
+    ("solvent", BG + "Solvent", "solvent"),
+    ("process", BG + "ProcessingRoute", "processing route"),
+    ("chemical", BG + "ChemicalEntity", "chemical species"),
+    ("drawback", BG + "Drawback", "drawback"),
+    ("class", OWL_CLASS, "class (general statement)"),
+    ("reference", BG + "Reference", "reference"),
+)
+
+# Claim roles that name an entity besides subject and object: these become context edges.
+CONTEXT_ROLES: dict[str, str] = {
+    "activeMaterial": "with active material",
+    "cellComponent": "in cell component",
+    "batteryType": "in battery type",
+    "viaGroup": "via group",
+    "target": "acts on",
+    "solvent": "with solvent or route",
+    "comparator": "compared against",
+}
+MATCH_PROPS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@dataclass
+class Claim:
+    iri: str
+    relation: str  # the semantic-layer property IRI, e.g. bg:hasFunction
+    section: str  # section number, e.g. "3.1.1"
+    quote: str
+    subjects: list[str] = field(default_factory=list)
+    objects: list[str] = field(default_factory=list)
+    context: list[tuple[str, str]] = field(default_factory=list)  # (role local name, entity IRI)
+    refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Entity:
+    iri: str
+    kind: str
+    label: str
+    alt: list[str] = field(default_factory=list)
+    types: set[str] = field(default_factory=set)
+    matches: list[tuple[str, str]] = field(default_factory=list)  # (skos property local name, IRI)
+    broader: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Reference:
+    iri: str
+    number: int
+    label: str
+    doi: str | None
+
+
+@dataclass
+class ClaimData:
+    claims: list[Claim]
+    entities: dict[str, Entity]
+    references: dict[str, Reference]
+    sections: dict[str, str]  # number -> label
+    term_labels: dict[str, str]  # labels of the ontology's classes and properties
+    superclasses: dict[str, set[str]]  # class -> direct superclasses
+
+    def label(self, iri: str) -> str:
+        ent = self.entities.get(iri)
+        return ent.label if ent else self.term_labels.get(iri, local_name(iri))
+
+    def families(self, iri: str) -> set[str]:
+        """Mechanism families of an entity: its types that are direct subclasses of bg:Mechanism."""
+        ent = self.entities.get(iri)
+        if not ent:
+            return set()
+        return {t for t in ent.types if BG + "Mechanism" in self.superclasses.get(t, ())}
+
+    def most_specific(self, iri: str) -> list[str]:
+        """The entity's classes without those implied by another of its classes."""
+        types = self.entities[iri].types
+        implied = set().union(*(self.ancestors(t) for t in types)) if types else set()
+        return sorted(t for t in types if t not in implied and t.startswith(BG))
+
+    def ancestors(self, cls: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(self.superclasses.get(cls, ()))
+        while todo:
+            c = todo.pop()
+            if c not in seen:
+                seen.add(c)
+                todo.extend(self.superclasses.get(c, ()))
+        return seen
+
+
+def local_name(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+# ------------------------------------------------------------------------------------ loading
+_ROLES = " ".join(f"bg:{r}" for r in ("claimSubject", "claimObject", "aboutClass", *CONTEXT_ROLES))
+
+_CLAIMS = """SELECT ?c ?rel ?num ?quote WHERE {
+  ?c a bg:Claim ; bg:claimRelation ?rel ; bg:inSection/bg:sectionNumber ?num .
+  OPTIONAL { ?c prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote } }"""
+_CLAIM_ROLES = f"""SELECT ?c ?role ?x WHERE {{
+  ?c a bg:Claim ; ?role ?x . VALUES ?role {{ {_ROLES} }} FILTER(isIRI(?x)) }}"""
+_CLAIM_REFS = """SELECT ?c ?r ?n ?label ?doi WHERE {
+  ?c a bg:Claim ; dcterms:references ?r . ?r bg:referenceNumber ?n .
+  OPTIONAL { ?r rdfs:label ?label } OPTIONAL { ?r bibo:doi ?doi } }"""
+# Facts of every resource, not joined with the claims: the join is five times slower in Oxigraph,
+# and load_claims keeps only the resources a claim mentions.
+_ENTITY_FACTS = """SELECT ?x ?p ?v WHERE {
+  VALUES ?p { rdfs:label skos:altLabel rdf:type skos:broader
+              skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch }
+  ?x ?p ?v . FILTER(STRSTARTS(STR(?x), "https://w3id.org/bindergraph/resource/")) }"""
+_SECTIONS = "SELECT ?num ?label WHERE { ?s a bg:ReviewSection ; bg:sectionNumber ?num ; rdfs:label ?label }"
+_TERMS = """SELECT ?c ?label ?super WHERE {
+  { ?c a owl:Class } UNION { ?c a owl:ObjectProperty } UNION { ?c a owl:AnnotationProperty }
+  FILTER(isIRI(?c)) OPTIONAL { ?c rdfs:label ?label }
+  OPTIONAL { ?c rdfs:subClassOf ?super FILTER(isIRI(?super)) } }"""
+
+
+def load_claims(engine: Engine) -> ClaimData:
+    """Every claim with its roles, evidence and references, and the entities it touches."""
+    def rows(q):
+        return engine.select(PREFIXES + q).rows
+
+    claims = {r["c"].value: Claim(r["c"].value, r["rel"].value, r["num"].value,
+                                  r["quote"].value if "quote" in r else "") for r in rows(_CLAIMS)}
+    for r in rows(_CLAIM_ROLES):
+        _add_role(claims.get(r["c"].value), local_name(r["role"].value), r["x"].value)
+    refs: dict[str, Reference] = {}
+    for r in rows(_CLAIM_REFS):
+        iri = r["r"].value
+        refs.setdefault(iri, Reference(iri, int(r["n"].value), r["label"].value if "label" in r else f"[{r['n'].value}]",
+                                       r["doi"].value if "doi" in r else None))
+        if iri not in claims[r["c"].value].refs:
+            claims[r["c"].value].refs.append(iri)
+    term_labels, supers = {}, defaultdict(set)
+    for r in rows(_TERMS):
+        if "label" in r:
+            term_labels.setdefault(r["c"].value, r["label"].value)
+        if "super" in r:
+            supers[r["c"].value].add(r["super"].value)
+    data = ClaimData(sorted(claims.values(), key=lambda c: c.iri), {}, refs,
+                     {r["num"].value: r["label"].value for r in rows(_SECTIONS)}, term_labels, dict(supers))
+    data.entities = _entities(rows(_ENTITY_FACTS), data)
+    for c in data.claims:
+        c.refs.sort(key=lambda i: refs[i].number)
+    return data
+
+
+def _add_role(claim: Claim | None, role: str, iri: str) -> None:
+    if claim is None:
+        return
+    if role == "claimSubject":
+        claim.subjects.append(iri)
+    elif role == "aboutClass":
+        claim.context.append(("aboutClass", iri))
+    elif role == "claimObject":
+        claim.objects.append(iri)
+    else:
+        claim.context.append((role, iri))
+
+
+def _entities(facts, data: ClaimData) -> dict[str, Entity]:
+    mentioned = {iri for c in data.claims for iri in (*c.subjects, *c.objects, *(x for _, x in c.context))}
+    raw: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for r in facts:
+        if r["x"].value in mentioned:
+            raw[r["x"].value][r["p"].value].append(r["v"].value)
+    out = {}
+    for iri, props in raw.items():
+        types = set(props.get(RDF_TYPE, ()))
+        kind = next((k for k, cls, _ in KINDS if cls in types), None)
+        if kind is None:
+            continue  # not a domain entity (e.g. a measurement): schema plumbing, not a node
+        labels = sorted(props.get(RDFS_LABEL, ())) or [data.term_labels.get(iri, local_name(iri))]
+        matches = sorted((p, v) for p in MATCH_PROPS for v in props.get(SKOS + p, ()))
+        out[iri] = Entity(iri, kind, labels[0], sorted(set(props.get(SKOS + "altLabel", ()))), types, matches,
+                          set(props.get(SKOS + "broader", ())))
+    # Subjects of general statements are classes (bg:aboutClass); they are nodes of kind "class".
+    for c in data.claims:
+        for role, iri in c.context:
+            if role == "aboutClass" and iri not in out:
+                out[iri] = Entity(iri, "class", data.term_labels.get(iri, local_name(iri)), [], {OWL_CLASS})
+    return out
+
+
+# --------------------------------------------------------------------------------- projection
+def claim_subjects(c: Claim) -> list[str]:
+    """The claim's subjects; a general statement's subject is the class it is about."""
+    return c.subjects or [iri for role, iri in c.context if role == "aboutClass"]
+
+
+def claim_edges(c: Claim, data: ClaimData, references: bool = False):
+    """(subject, relation key, relation label, object) for each edge a claim yields: subject ->
+    object for its relation, subject -> each context entity, and (optionally) subject -> reference."""
+    ents = data.entities
+    subjects = [s for s in claim_subjects(c) if s in ents]
+    objects = [o for o in c.objects if o in ents]
+    rel_key = local_name(c.relation)
+    rel_label = data.term_labels.get(c.relation, rel_key)
+    for s in subjects:
+        for o in objects:
+            if o != s:
+                yield s, rel_key, rel_label, o
+        linked = set(objects) | {s}
+        for role, x in c.context:
+            # A context entity that is already the object would only duplicate the main edge.
+            if role in CONTEXT_ROLES and x in ents and x not in linked:
+                linked.add(x)
+                yield s, "ctx:" + role, CONTEXT_ROLES[role], x
+        if references:
+            for r in c.refs:
+                yield s, "reportedIn", "reported in", r
+
+
+def entity_graph(data: ClaimData, claims: list[Claim] | None = None, references: bool = False) -> nx.MultiDiGraph:
+    """Entities as nodes; one edge per (subject, relation, object) carrying the claims behind it."""
+    g = nx.MultiDiGraph()
+    for c in data.claims if claims is None else claims:
+        for s, key, label, o in claim_edges(c, data, references):
+            for n in (s, o):
+                if n not in g:
+                    g.add_node(n)
+            if g.has_edge(s, o, key):
+                g.edges[s, o, key]["claims"].append(c.iri)
+            else:
+                g.add_edge(s, o, key, relation=key, label=label, claims=[c.iri])
+    return g
+
+
+# ---------------------------------------------------------------------------------- analytics
+@dataclass
+class _Functions:
+    mechanisms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    claims: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _functions(data: ClaimData) -> _Functions:
+    """Mechanisms each binder or group is reported to perform (as subject, or as the group a
+    binder acts through)."""
+    f = _Functions()
+    for c in data.claims:
+        if c.relation != BG + "hasFunction":
+            continue
+        actors = claim_subjects(c) + [x for role, x in c.context if role == "viaGroup"]
+        for a in actors:
+            for m in c.objects:
+                if data.entities.get(m) and data.entities[m].kind == "mechanism":
+                    f.mechanisms[a].add(m)
+                    f.claims[a].add(c.iri)
+    return f
+
+
+def hubs_report(engine: Engine, top: int = 10) -> str:
+    data = load_claims(engine)
+    g = nx.Graph(entity_graph(data))
+    centrality = nx.degree_centrality(g) if len(g) > 1 else {n: 0.0 for n in g}
+    funcs = _functions(data)
+    parts = [f"Hubs of the binder graph: {len(data.claims)} claims, {g.number_of_nodes()} entities, "
+             f"{g.number_of_edges()} linked pairs (networkx).\n"]
+    for kind, title in (("binder", "Most multifunctional binders"), ("group", "Most multifunctional functional groups")):
+        parts.append(_multifunctional(data, funcs, centrality, kind, title, top))
+    parts.append(_mechanism_support(data, top))
+    parts.append(_bridges(data, top))
+    return "\n".join(parts)
+
+
+def _multifunctional(data, funcs, centrality, kind, title, top) -> str:
+    rows = []
+    for iri, mechs in funcs.mechanisms.items():
+        if data.entities.get(iri) and data.entities[iri].kind == kind:
+            fams = set().union(*(data.families(m) for m in mechs))
+            rows.append((len(fams), len(mechs), centrality.get(iri, 0.0), iri, fams))
+    rows.sort(key=lambda r: (-r[0], -r[1], -r[2], data.label(r[3]).lower()))
+    table = [(_short(data, iri), str(nf), str(nm), f"{dc:.3f}", _names(fams))
+             for nf, nm, dc, iri, fams in rows[:top]]
+    return _section(title + " (distinct mechanism families, then mechanisms)",
+                    ("name", "families", "mechanisms", "degree centrality", "mechanism families"), table)
+
+
+def _mechanism_support(data: ClaimData, top: int) -> str:
+    binders: dict[str, set[str]] = defaultdict(set)
+    claims: dict[str, int] = defaultdict(int)
+    for c in data.claims:
+        if c.relation != BG + "hasFunction":
+            continue
+        for m in c.objects:
+            if data.entities.get(m) and data.entities[m].kind == "mechanism":
+                claims[m] += 1
+                binders[m] |= {s for s in c.subjects if data.entities.get(s) and data.entities[s].kind == "binder"}
+    rows = sorted(binders, key=lambda m: (-len(binders[m]), -claims[m], data.label(m).lower()))
+    table = [(data.label(m), str(len(binders[m])), str(claims[m]), _names(data.families(m))) for m in rows[:top]]
+    return _section("Mechanisms with the most supporting binders",
+                    ("mechanism", "binders", "claims", "family"), table)
+
+
+def _application_areas(data: ClaimData, material: str) -> set[str]:
+    """The material's classes one level below cathode/anode material (sulfur cathode, silicon anode, ...)."""
+    tops = {BG + "CathodeMaterial", BG + "AnodeMaterial"}
+    ent = data.entities[material]
+    areas = {t for t in ent.types if data.superclasses.get(t, set()) & tops}
+    return areas or (ent.types & tops)
+
+
+def binder_material_graph(data: ClaimData) -> nx.Graph:
+    """Bipartite graph: a binder is linked to each active material a claim uses it with."""
+    g = nx.Graph()
+    for c in data.claims:
+        mats = {x for role, x in c.context if role == "activeMaterial"}
+        mats |= set(c.objects) if c.relation == BG + "appliedIn" else set()
+        for s in c.subjects:
+            for m in mats:
+                if data.entities.get(s) and data.entities[s].kind == "binder" and \
+                        data.entities.get(m) and data.entities[m].kind == "material":
+                    g.add_node(s, side="binder")
+                    g.add_node(m, side="material")
+                    g.add_edge(s, m)
+    return g
+
+
+def _bridges(data: ClaimData, top: int) -> str:
+    g = binder_material_graph(data)
+    between = nx.betweenness_centrality(g) if len(g) > 2 else {}
+    rows = []
+    for b in (n for n, d in g.nodes(data=True) if d["side"] == "binder"):
+        areas = set().union(*(_application_areas(data, m) for m in g[b]))
+        if len(areas) >= 2:  # a bridge joins at least two application areas
+            rows.append((len(areas), between.get(b, 0.0), b, areas))
+    rows.sort(key=lambda r: (-r[0], -r[1], data.label(r[2]).lower()))
+    table = [(_short(data, b), str(n), f"{bc:.3f}", str(g.degree(b)), _names(areas))
+             for n, bc, b, areas in rows[:top]]
+    return _section("Binders bridging application areas (active-material classes; betweenness on the "
+                    "binder-material graph)", ("binder", "areas", "betweenness", "materials", "application areas"), table)
+
+
+def _short(data: ClaimData, iri: str) -> str:
+    """Label, with the curated id when it is the shorter name (PVDF rather than poly(vinylidene fluoride))."""
+    label, ident = data.label(iri), local_name(iri)
+    return label if label == ident or len(label) <= len(ident) else f"{ident} ({label})"
+
+
+def _names(classes) -> str:
+    """Class names as `--mechanism` and the ontology spell them (Adhesion, SiliconAnode)."""
+    return ", ".join(sorted(local_name(c) for c in classes))
+
+
+def _section(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    if not rows:
+        return f"{title}\n{'=' * len(title)}\n  (none)\n"
+    # Columns are clipped at 40 characters, except the last (a list), which may run on.
+    widths = [min(max(len(h), *(len(r[i]) for r in rows)), 40) for i, h in enumerate(header)]
+    widths[-1] = 0
+
+    def line(cells):
+        return "  " + "  ".join(_clip(c, w).ljust(w) for c, w in zip(cells, widths)).rstrip()
+    body = [line(header), line(tuple("-" * w for w in widths))] + [line(r) for r in rows]
+    return f"{title}\n{'=' * len(title)}\n" + "\n".join(body) + "\n"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if not width or len(text) <= width else text[: width - 1] + "…"
