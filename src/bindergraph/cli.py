@@ -1,16 +1,14 @@
 """The `bindergraph` command line: build, check, query, serve, explore and export the graph."""
 from __future__ import annotations
 
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from . import paths
-from .errors import BindergraphError, NotBuiltError, QueryError
+from .errors import BindergraphError, QueryError
+from .files import atomic_write
 
 OUT_HELP = "Build output directory (default: $BINDERGRAPH_HOME, else ~/.cache/bindergraph)."
 
@@ -134,25 +132,8 @@ def export(ctx: click.Context, fmt: str, output: Path) -> None:
                            indent=1).encode("utf-8")
     else:
         data = (out / f"graph.{fmt}").read_bytes()
-    _atomic_write(output, data)
+    atomic_write(output, data)
     click.echo(f"wrote {output} ({len(data)} bytes)")
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path = path.expanduser()
-    if not path.parent.is_dir():
-        raise BindergraphError(f"{path}: directory {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp creates 0600; an export is an ordinary file
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @main.command()

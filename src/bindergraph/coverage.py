@@ -7,7 +7,7 @@ the graph the text names, and how often; (c) claims per section.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -14,11 +14,10 @@ from decimal import Decimal
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from .curation import RELATION_RULES, Curated, Ref, ResolvedClaim, ResolvedFigure
+from .curation import RELATION_RULES, Curated, ResolvedClaim, ResolvedFigure
 from .ontology import BG, BGR
 from .references import Reference
 from .source import REVIEW_DOI, REVIEW_IRI, REVIEW_TITLE, Review, Span
-from .units import UNITS
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 QUDT = Namespace("http://qudt.org/schema/qudt/")

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import tempfile
 import urllib.parse
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -24,6 +22,7 @@ import networkx as nx
 from .analytics import (BG, CONTEXT_ROLES, KINDS, Claim, ClaimData, claim_subjects, entity_graph, load_claims,
                         local_name)
 from .errors import BindergraphError, QueryError
+from .files import atomic_write
 from .query import Engine, bind_params, get_query
 
 VIS_DIR = ("lib", "vis-9.1.2")
@@ -67,7 +66,7 @@ def write_page(engine: Engine, output: Path, opts: PageOptions) -> dict:
     if g.number_of_nodes() == 0:
         raise QueryError(f"nothing to draw: no claims match {_describe(opts)}")
     payload = page_data(data, g, _describe(opts), focus=center)
-    _atomic_write(Path(output), render(payload).encode("utf-8"))
+    atomic_write(Path(output), render(payload).encode("utf-8"))
     return {"nodes": len(payload["nodes"]), "edges": len(payload["edges"]), "output": str(output)}
 
 
@@ -319,18 +318,3 @@ def _vis_asset(name: str) -> str:
         raise BindergraphError(f"vis-network not found in the pyvis package ({exc}); reinstall pyvis>=0.3.2") from None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path = path.expanduser()
-    if not path.parent.is_dir():
-        raise BindergraphError(f"{path}: directory {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; a page is meant to be shared like any other
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

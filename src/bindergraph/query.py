@@ -115,6 +115,15 @@ class Result:
     rows: list[dict[str, Term]]
 
 
+def _result(variables: list[str], solutions, term_of) -> Result:
+    """Rows of bound terms only (an unbound variable is absent from its row)."""
+    rows = []
+    for sol in solutions:
+        row = {v: t for v in variables if (t := term_of(sol, v)) is not None}
+        rows.append(row)
+    return Result(variables, rows)
+
+
 # ------------------------------------------------------------------------------------ catalogue
 @dataclass(frozen=True)
 class Param:
@@ -227,16 +236,7 @@ class OxigraphEngine(Engine):
             raise QueryError(f"query cannot run: {_one_line(exc)}") from None
         if not isinstance(res, ox.QuerySolutions):
             raise QueryError("only SELECT queries are supported here")
-        variables = [v.value for v in res.variables]
-        rows = []
-        for sol in res:
-            row = {}
-            for v in variables:
-                t = from_ox(sol[v])
-                if t is not None:
-                    row[v] = t
-            rows.append(row)
-        return Result(variables, rows)
+        return _result([v.value for v in res.variables], res, lambda sol, v: from_ox(sol[v]))
 
 
 def _patch_rdflib_distinct_aggregates() -> None:
@@ -285,16 +285,7 @@ class RdflibEngine(Engine):
         res = self.graph.query(prepared, initBindings={k: to_rdflib(v) for k, v in (bindings or {}).items()})
         if res.type != "SELECT":
             raise QueryError("only SELECT queries are supported here")
-        variables = [str(v) for v in res.vars]
-        rows = []
-        for r in res:
-            row = {}
-            for v in variables:
-                t = from_rdflib(r[v])
-                if t is not None:
-                    row[v] = t
-            rows.append(row)
-        return Result(variables, rows)
+        return _result([str(v) for v in res.vars], res, lambda r, v: from_rdflib(r[v]))
 
 
 class RemoteEngine(Engine):

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from .errors import InconsistentOntologyError, JavaMissingError
 from .graph import new_graph

@@ -15,7 +15,8 @@ CURIES = {"https://w3id.org/bindergraph/resource/": "bgr:", "https://w3id.org/bi
           "http://qudt.org/vocab/unit/": "unit:", "https://w3id.org/bindergraph/unit/": "bgunit:",
           "http://purl.obolibrary.org/obo/CHEBI_": "CHEBI:", "http://www.wikidata.org/entity/": "wd:",
           "http://www.w3.org/2002/07/owl#": "owl:", "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
-          "http://www.w3.org/2004/02/skos/core#": "skos:", "http://www.w3.org/ns/oa#": "oa:"}
+          "http://www.w3.org/2004/02/skos/core#": "skos:", "http://www.w3.org/ns/oa#": "oa:",
+          "https://pubchem.ncbi.nlm.nih.gov/compound/": "pubchem.compound:"}
 
 
 def to_json(res: Result) -> str:

@@ -11,7 +11,6 @@ import multiprocessing as mp
 import threading
 import urllib.parse
 from dataclasses import dataclass
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
