@@ -113,13 +113,17 @@ def _first_violation(results: Graph) -> str:
     return f"SHACL: {name}{where}: {msg or 'shape violated'}" + (f" (and {n - 1} more)" if n > 1 else "")
 
 
+def _canonical(g: Graph) -> Graph:
+    """The same graph with canonical blank-node labels (OWL restrictions, lists), so output is stable."""
+    if not any(isinstance(t, BNode) for triple in g for t in triple):
+        return g
+    canonical = new_graph()
+    for triple in to_canonical_graph(g):
+        canonical.add(triple)
+    return canonical
+
+
 def _ntriples_lines(g: Graph) -> list[str]:
-    """N-Triples lines; blank nodes (OWL restrictions, lists) get canonical labels so output is stable."""
-    if any(isinstance(t, BNode) for triple in g for t in triple):
-        canonical = new_graph()
-        for triple in to_canonical_graph(g):
-            canonical.add(triple)
-        g = canonical
     text = g.serialize(format="nt", encoding="utf-8").decode("utf-8")
     return [line for line in text.splitlines() if line.strip()]
 
@@ -130,7 +134,10 @@ def _write_outputs(out_dir: Path, named: dict[str, Graph], cur: Curated) -> dict
     try:
         triples: set[str] = set()
         quads: list[str] = []
+        merged = new_graph()
         for part, g in named.items():
+            g = _canonical(g)
+            merged += g  # built from the canonical parts: re-parsing N-Triples would relabel blank nodes
             lines = _ntriples_lines(g)
             triples.update(lines)
             iri = graph_iri(part)
@@ -138,8 +145,6 @@ def _write_outputs(out_dir: Path, named: dict[str, Graph], cur: Curated) -> dict
         nt = "\n".join(sorted(triples)) + "\n"
         (tmp / "graph.nt").write_text(nt, encoding="utf-8")
         (tmp / "graph.nq").write_text("\n".join(sorted(quads)) + "\n", encoding="utf-8")
-        merged = new_graph()
-        merged.parse(data=nt, format="nt")
         (tmp / "graph.ttl").write_bytes(merged.serialize(format="longturtle", encoding="utf-8"))
         counts = {"triples": len(triples), "entities": len(cur.entities), "claims": len(cur.claims),
                   **{f"graph:{k}": len(v) for k, v in named.items()}}
