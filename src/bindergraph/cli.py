@@ -223,17 +223,13 @@ def query(ctx, name, params, qfile, fmt, full, endpoint, engine) -> None:
             text = qfile.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise QueryError(f"{qfile}: cannot read ({exc})") from None
-        res = eng.select(_with_prefixes(text, PREFIXES))
+        res = eng.select(PREFIXES + text)
     else:
         from .query import bind_params
 
         bound = bind_params(get_query(name), parse_param_args(params), eng)
         res = eng.select(bound.query, bound.bindings)
     _print_result(eng, res, fmt, full)
-
-
-def _with_prefixes(text: str, prefixes: str) -> str:
-    return prefixes + text
 
 
 @main.command()
@@ -254,7 +250,7 @@ def sparql(ctx, text, fmt, full, endpoint, engine) -> None:
     from .query import PREFIXES
 
     eng = _engine(ctx, endpoint, engine)
-    _print_result(eng, eng.select(_with_prefixes(text, PREFIXES)), fmt, full)
+    _print_result(eng, eng.select(PREFIXES + text), fmt, full)
 
 
 def _print_result(eng, res, fmt: str, full: bool) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import RecordError, RecordErrors
-from .ontology import TBox
+from .ontology import CATEGORIES, TBox
 from .records import Claim, Entity, Figure, Located, load_records
 from .source import Review, Span, fold
 from .units import Quantity, Unit, lookup, parse_quantity
@@ -135,7 +135,7 @@ def _check_entities(chk: _Checker, located: list[Located]):
                 continue
             cat = chk.tbox.category(t)
             if cat is None:
-                chk.fail(loc, e.id, "type", f"class {t!r} is not under an entity category ({', '.join(_cats())})")
+                chk.fail(loc, e.id, "type", f"class {t!r} is not under an entity category ({', '.join(CATEGORIES)})")
             categories.add(cat)
         categories.discard(None)
         if len(categories) > 1:
@@ -158,11 +158,6 @@ def _check_entities(chk: _Checker, located: list[Located]):
         if e.composed_of and cats.get(eid) != "Binder":
             chk.fail(by_id[eid], eid, "composed_of", "only binders have constituents")
     return entities, files, cats, spans
-
-
-def _cats() -> tuple[str, ...]:
-    from .ontology import CATEGORIES
-    return CATEGORIES
 
 
 def _resolve(chk: _Checker, loc: Located, rid: str, fld: str, ident: str, cats: dict[str, str],
