@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from bindergraph import paths
@@ -89,6 +89,16 @@ def test_evidence_check_rejects_shifted_offsets(fixture_records, tbox, review):
     start = parts.data.value(pos, oa_start)
     parts.data.set((pos, oa_start, type(start)(int(start) + 1, datatype=start.datatype)))
     with pytest.raises(EvidenceError, match="claim-s3.1.1-001"):
+        check_evidence(parts.data, review)
+
+
+def test_evidence_check_rejects_a_quote_shortcut_that_drifted(fixture_records, tbox, review):
+    """bg:quote copies the selector's oa:exact for one-pattern queries; the build checks both agree."""
+    parts = _parts(fixture_records, tbox, review)
+    claim = BGR["claim-s3.1.1-001"]
+    assert "Cao's group proved" in str(parts.data.value(claim, BG.quote))
+    parts.data.set((claim, BG.quote, Literal(str(parts.data.value(claim, BG.quote)).replace("proved", "showed"))))
+    with pytest.raises(EvidenceError, match="claim-s3.1.1-001: bg:quote differs"):
         check_evidence(parts.data, review)
 
 

@@ -354,6 +354,8 @@ def test_chebi_carboxylic_acid_binders_query(engine):
     assert not {"PVDF", "chitosan", "PEO", "PAN"} & found
     paa = next(r for r in res.rows if r["binder"].value.endswith("/PAA"))
     assert paa["match"].value.endswith("relatedMatch")  # through its monomer, acrylic acid
+    cmc = next(r for r in res.rows if r["binder"].value.endswith("/CMC"))
+    assert set(cmc["recordedGroups"].value.split(", ")) == {"carboxyl", "carboxymethyl"}
 
 
 def test_emmo_binder_materials_query(engine):

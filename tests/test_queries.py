@@ -147,12 +147,24 @@ def test_better_than_pvdf(engine):
 
 
 def test_performance_figures(engine):
-    res = run(engine, "performance-figures", binder="AA-HA-VEH", metric="capacity-retention")
+    res = run(engine, "performance-figures", subject="AA-HA-VEH", metric="capacity-retention")
+    assert col(res, "subject") == {"AA-HA-VEH"}
     row = rows_where(res, asWritten="97.01%")[0]
     assert float(row["value"].value) == 97.01 and "400 cycles" in row["conditions"].value
     cond = run(engine, "performance-figures", unit="S/cm")
     assert col(cond, "unitName") == {"S-PER-CentiM"} and len(cond.rows) >= 3
     assert col(run(engine, "performance-figures", unit="S-PER-CentiM"), "asWritten") == col(cond, "asWritten")
+    # figures of non-binder subjects are listed too (a separator's, an electrolyte's)
+    assert {"LLZO", "ice-templating"} <= col(run(engine, "performance-figures"), "subject")
+
+
+def test_bound_material_restricts_figures_on_both_engines(engine, rdflib_engine):
+    """The material is OPTIONAL context: a bound value must still drop figures of other materials."""
+    for eng in (engine, rdflib_engine):
+        res = run(eng, "performance-figures", material="LNMO")
+        assert col(res, "material") == {"LNMO"}
+        assert {"PVDF", "CMC", "PAALi"} <= col(res, "subject")
+        assert len(res.rows) == 12
 
 
 def test_table1(engine, review):
@@ -293,8 +305,27 @@ def test_same_answers_on_oxigraph_and_rdflib(qid, engine, rdflib_engine):
     assert _normalise(a) == _normalise(b)
 
 
+@pytest.fixture(scope="module")
+def memory_engine(full_build):
+    from bindergraph.query import OxigraphEngine
+    from bindergraph.store import open_memory_store
+
+    return OxigraphEngine(open_memory_store(full_build))
+
+
+@pytest.mark.parametrize("qid", sorted(CATALOGUE))
+def test_memory_store_answers_like_disk_store(qid, engine, memory_engine):
+    """`serve` answers from the graph loaded into memory: the same rows as the on-disk store."""
+    bound = bind_params(get_query(qid), {}, engine)
+    a = engine.select(bound.query, bound.bindings)
+    b = memory_engine.select(bound.query, bound.bindings)
+    assert a.variables == b.variables and _normalise(a) == _normalise(b) and len(a.rows) == len(b.rows)
+
+
 # ------------------------------------------------------------------------------ safety and errors
 HOSTILE = 'x" } ; DROP ALL #'
+# Quotes, a backslash, a newline, braces, a comment sign, non-ASCII: every character must survive binding.
+AWKWARD = 'a "quoted" \\ back\\slash\nnew line } ; DELETE WHERE { ?s ?p ?o } # Li⁺ ✓'
 
 
 def test_injection_stays_a_literal(engine, rdflib_engine):
@@ -309,6 +340,33 @@ def test_injection_stays_a_literal(engine, rdflib_engine):
     assert q.params == ()
     # the graph is intact afterwards
     assert run(engine, "binders-by-class").rows
+
+
+def test_bound_terms_round_trip_exactly(engine, rdflib_engine, memory_engine):
+    """A bound parameter comes back as the very same term: the VALUES block that leads oxigraph's
+    planner (and carries parameters to remote endpoints) is serialised, never spliced from text."""
+    from bindergraph.query import Term
+
+    query = "SELECT ?v ?n WHERE { BIND(1 AS ?n) }"
+    terms = [Term("literal", AWKWARD), Term("literal", AWKWARD, lang="en"),
+             Term("literal", "3.5", "http://www.w3.org/2001/XMLSchema#decimal"),
+             Term("uri", "https://w3id.org/bindergraph/resource/PVDF")]
+    for eng in (engine, memory_engine, rdflib_engine):
+        for t in terms:
+            assert eng.select(query, {"v": t}).rows[0]["v"] == t, (eng.name, t)
+    with pytest.raises(QueryError, match="not a valid IRI"):
+        engine.select(query, {"v": Term("uri", "https://x.org/> } DROP ALL {")})
+
+
+def test_values_hint_reaches_subqueries_that_project_the_variable():
+    from bindergraph.query import _with_values
+
+    q = ("SELECT ?a ?b WHERE { { SELECT ?a (COUNT(?x) AS ?b) WHERE { ?a ?p ?x } GROUP BY ?a }\n"
+         "# SELECT ?a WHERE { in a comment }\n { SELECT (STR(?z) AS ?a) WHERE { ?z ?q ?r } } }")
+    out = _with_values(q, {"a": "<http://x/>", "b": '"1"'})
+    assert out.startswith('SELECT ?a ?b WHERE { VALUES (?a ?b) { (<http://x/> "1") }')
+    assert "GROUP BY ?a" in out and out.count("VALUES") == 2  # not in the comment, not where ?a is assigned
+    assert "WHERE { VALUES (?a) { (<http://x/>) }  ?a ?p ?x }" in out
 
 
 def test_hostile_entity_value_is_unknown(engine):

@@ -267,8 +267,11 @@ def _print_result(eng, res, fmt: str, full: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Seconds per query.")
 @click.option("--max-rows", default=10000, show_default=True, type=click.IntRange(1), help="Result-size cap.")
+@click.option("--store", "store_mode", type=click.Choice(["auto", "memory", "disk"]), default="auto", show_default=True,
+              help="Answer from the graph loaded into memory (several times faster), or from the on-disk store; "
+                   "auto loads graphs up to 256 MB of N-Quads.")
 @click.pass_context
-def serve(ctx, host, port, timeout, max_rows) -> None:
+def serve(ctx, host, port, timeout, max_rows, store_mode) -> None:
     """Serve the graph as a read-only SPARQL 1.1 Protocol endpoint at /sparql.
 
     GET and POST; JSON, XML, CSV and TSV results by content negotiation; updates are refused.
@@ -276,6 +279,7 @@ def serve(ctx, host, port, timeout, max_rows) -> None:
     \b
     Examples:
       bindergraph serve --port 8000
+      bindergraph serve --store disk --timeout 30
       curl 'http://127.0.0.1:8000/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20a%20bg:Binder%7D%20LIMIT%205'
       bindergraph query groups-functions --endpoint http://127.0.0.1:8000/sparql
     """
@@ -283,11 +287,11 @@ def serve(ctx, host, port, timeout, max_rows) -> None:
 
     out = ensure_built(ctx)
     try:
-        server = make_server(ServerConfig(out / "store", timeout, max_rows), host, port)
+        server = make_server(ServerConfig(out, timeout, max_rows, store=store_mode), host, port)
     except OSError as exc:
         raise BindergraphError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     click.echo(f"SPARQL endpoint on http://{server.server_address[0]}:{server.server_address[1]}/sparql "
-               f"(read-only; Ctrl-C to stop)", err=True)
+               f"(read-only, graph {'in memory' if server.in_memory else 'on disk'}; Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -1,4 +1,5 @@
-"""Evidence check on the built graph: every quote selector must match the review at its offsets."""
+"""Evidence check on the built graph: every quote selector must match the review at its offsets, and
+every claim's bg:quote shortcut must equal its selector's quote."""
 from __future__ import annotations
 
 from rdflib import RDF, Graph
@@ -20,6 +21,9 @@ def check_evidence(data: Graph, review: Review) -> int:
             found = "outside the text" if not (0 <= s < e <= len(review.text)) else repr(fold(review.text[s:e])[:60])
             raise EvidenceError(f"evidence of {name}: oa:exact does not match the review at offsets {s}-{e} "
                                 f"(text there: {found})")
+        shortcut = data.value(owner, BG.quote)
+        if (owner, RDF.type, BG.Claim) in data and (shortcut is None or str(shortcut) != str(exact)):
+            raise EvidenceError(f"evidence of {str(owner).rsplit('/', 1)[-1]}: bg:quote differs from its quote selector")
         count += 1
     bare = sorted(c for c in data.subjects(RDF.type, BG.Claim) if (c, PROV.wasDerivedFrom, None) not in data)
     if bare:

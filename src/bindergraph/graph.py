@@ -212,6 +212,7 @@ def _claim(g: Graph, c: ResolvedClaim, review: Review) -> None:
     for key, refs in c.context.items():
         for r in refs:
             g.add((node, _CONTEXT_PROPS[key], entity_iri(r.id)))
+            g.add((node, BG.claimContext, entity_iri(r.id)))  # rdfs:subPropertyOf, materialised
     if rec.context.outcome:
         g.add((node, BG.outcome, Literal(rec.context.outcome)))
     for i, cond in enumerate(c.conditions, start=1):
@@ -228,6 +229,7 @@ def _claim(g: Graph, c: ResolvedClaim, review: Review) -> None:
     span_node = URIRef(f"{node}-span")
     _span(g, span_node, c.span, review)
     g.add((node, PROV.wasDerivedFrom, span_node))
+    g.add((node, BG.quote, Literal(c.span.exact)))  # shortcut to the selector's oa:exact, for queries
     if rec.note:
         g.add((node, SKOS.editorialNote, Literal(rec.note, lang="en")))
     if rec.table_row is not None:

@@ -1,8 +1,10 @@
 """The competency-query catalogue and the engines that answer it.
 
-Parameters are bound as RDF terms (pyoxigraph substitutions, rdflib initBindings), never spliced
-into the query text. A remote endpoint gets them as a VALUES block of serialised terms, the only
-way the SPARQL protocol allows.
+Parameters are bound as RDF terms (pyoxigraph substitutions, rdflib initBindings); user text is
+never spliced into a query. Oxigraph plans joins before it applies substitutions, so it also gets
+the bound terms as a leading VALUES block, serialised by pyoxigraph itself: that lets a bound
+parameter drive the join order. A remote endpoint gets the same VALUES block, the only way the
+SPARQL protocol allows.
 """
 from __future__ import annotations
 
@@ -115,11 +117,20 @@ class Result:
     rows: list[dict[str, Term]]
 
 
-def _result(variables: list[str], solutions, term_of) -> Result:
-    """Rows of bound terms only (an unbound variable is absent from its row)."""
+def _result(variables: list[str], solutions, convert) -> Result:
+    """Rows of bound terms only (an unbound variable is absent from its row). Each solution yields
+    the engine's terms (None when unbound) in the order of `variables`; every distinct term is
+    converted once, as answers repeat the same binders, relations and sections row after row."""
+    cache: dict = {}
     rows = []
     for sol in solutions:
-        row = {v: t for v in variables if (t := term_of(sol, v)) is not None}
+        row = {}
+        for v, t in zip(variables, sol):
+            if t is not None:
+                term = cache.get(t)
+                if term is None:
+                    term = cache[t] = convert(t)
+                row[v] = term
         rows.append(row)
     return Result(variables, rows)
 
@@ -227,7 +238,10 @@ class OxigraphEngine(Engine):
         self.store = store
 
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> Result:
-        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        terms = {k: to_ox(v) for k, v in (bindings or {}).items()}
+        if terms and _WHERE.search(query):  # bound-variable hint for the planner; see _with_values
+            query = _with_values(query, {k: str(t) for k, t in terms.items()})
+        subs = {ox.Variable(k): t for k, t in terms.items()}
         try:
             res = self.store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
         except SyntaxError as exc:
@@ -236,7 +250,7 @@ class OxigraphEngine(Engine):
             raise QueryError(f"query cannot run: {_one_line(exc)}") from None
         if not isinstance(res, ox.QuerySolutions):
             raise QueryError("only SELECT queries are supported here")
-        return _result([v.value for v in res.variables], res, lambda sol, v: from_ox(sol[v]))
+        return _result([v.value for v in res.variables], res, from_ox)
 
 
 def _patch_rdflib_distinct_aggregates() -> None:
@@ -285,7 +299,7 @@ class RdflibEngine(Engine):
         res = self.graph.query(prepared, initBindings={k: to_rdflib(v) for k, v in (bindings or {}).items()})
         if res.type != "SELECT":
             raise QueryError("only SELECT queries are supported here")
-        return _result([str(v) for v in res.vars], res, lambda r, v: from_rdflib(r[v]))
+        return _result([str(v) for v in res.vars], res, from_rdflib)
 
 
 class RemoteEngine(Engine):
@@ -299,7 +313,7 @@ class RemoteEngine(Engine):
 
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> Result:
         if bindings:
-            query = _with_values(query, bindings)
+            query = _with_values(query, {k: t.n3() for k, t in bindings.items()})
         body = urllib.parse.urlencode({"query": query}).encode("utf-8")
         req = urllib.request.Request(self.url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded",
@@ -317,15 +331,42 @@ class RemoteEngine(Engine):
         return parse_json_results(payload)
 
 
-def _with_values(query: str, bindings: dict[str, Term]) -> str:
-    names = sorted(bindings)
-    values = " ".join(bindings[n].n3() for n in names)
-    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }}"
-    # Put the block first inside the outermost WHERE so it binds before the pattern is evaluated.
-    m = re.search(r"\bWHERE\s*\{", query, re.I)
-    if not m:
-        raise QueryError("cannot bind parameters: the query has no WHERE clause")
-    return query[: m.end()] + "\n  " + block + "\n" + query[m.end():]
+_WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+_SELECT_WHERE = re.compile(r"\bSELECT\b(.*?)\bWHERE\s*\{", re.I | re.S)
+_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.M)
+
+
+def _with_values(query: str, serialised: dict[str, str]) -> str:
+    """A VALUES row of already serialised terms first inside the outermost WHERE, and inside every
+    subquery that projects a bound variable, so that it binds before the pattern is evaluated and
+    oxigraph's planner (which ignores substitutions) starts the join from it."""
+    masked = _COMMENT_LINE.sub(lambda m: " " * len(m.group()), query)  # keep offsets, skip comments
+    selects = list(_SELECT_WHERE.finditer(masked))
+    if not selects:
+        m = _WHERE.search(masked)
+        if not m:
+            raise QueryError("cannot bind parameters: the query has no WHERE clause")
+        return query[: m.end()] + "\n  " + _values_block(serialised, sorted(serialised)) + "\n" + query[m.end():]
+    out, last = [], 0
+    for i, m in enumerate(selects):
+        names = sorted(serialised) if i == 0 else _projected(m.group(1), serialised)
+        if names:
+            out += [query[last: m.end()], " " + _values_block(serialised, names) + " "]
+            last = m.end()
+    return "".join(out) + query[last:]
+
+
+def _projected(projection: str, serialised: dict[str, str]) -> list[str]:
+    """Bound variables a subquery projects as such: `(expr AS ?x)` assigns ?x, so a VALUES row for ?x
+    there would be an error; those are dropped, innermost parentheses first."""
+    while (plain := re.sub(r"\([^()]*\)", " ", projection)) != projection:
+        projection = plain
+    star = re.sub(r"\b(DISTINCT|REDUCED)\b", "", projection, flags=re.I).strip() == "*"
+    return [n for n in sorted(serialised) if star or re.search(rf"\?{re.escape(n)}\b", projection)]
+
+
+def _values_block(serialised: dict[str, str], names: list[str]) -> str:
+    return f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(serialised[n] for n in names)}) }}"
 
 
 def parse_json_results(payload: dict) -> Result:

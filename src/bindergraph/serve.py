@@ -1,8 +1,10 @@
 """`bindergraph serve`: a read-only SPARQL 1.1 Protocol endpoint over the built store.
 
-Each query runs in a forked worker process that opens the store read-only; the server kills it
-when the timeout passes, so a runaway query cannot hold the server. Updates are refused (403),
-results larger than the cap are refused (413) rather than truncated silently.
+Each query runs in a forked worker process; the server kills it when the timeout passes, so a
+runaway query cannot hold the server. A worker either inherits the graph the server loaded into
+memory before it started listening (fork shares it copy-on-write), or opens the on-disk store
+read-only. Updates are refused (403), results larger than the cap are refused (413) rather than
+truncated silently.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import pyoxigraph as ox
 
 from .query import PREFIXES, Result, from_ox
 from .results import FORMATS, MEDIA_TYPES
+from .store import choose_memory, open_memory_store, open_store
 
 _CTX = mp.get_context("fork")
 _ACCEPT_ORDER = [("application/sparql-results+json", "json"), ("application/json", "json"),
@@ -29,11 +32,12 @@ _GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.
 
 @dataclass(frozen=True)
 class ServerConfig:
-    store_dir: Path
+    out_dir: Path  # a build output (see `bindergraph build`)
     timeout: float = 10.0
     max_rows: int = 10000
     max_workers: int = 4
     prefixes: bool = True
+    store: str = "auto"  # memory | disk | auto (memory when the graph is small; see store.choose_memory)
 
 
 def _negotiate(accept: str, fmt_param: str | None) -> str:
@@ -46,10 +50,11 @@ def _negotiate(accept: str, fmt_param: str | None) -> str:
     return "json"
 
 
-def _run_query(store_dir: str, query: str, fmt: str, accept: str, max_rows: int, conn) -> None:
-    """Worker body: evaluate, serialise, send (status, content type, body)."""
+def _run_query(source: ox.Store | str, query: str, fmt: str, accept: str, max_rows: int, conn) -> None:
+    """Worker body: evaluate, serialise, send (status, content type, body). `source` is the
+    in-memory store inherited through fork, or the path of the on-disk store."""
     try:
-        store = ox.Store.read_only(store_dir)
+        store = source if isinstance(source, ox.Store) else ox.Store.read_only(source)
         res = store.query(query, use_default_graph_as_union=True)
         if isinstance(res, ox.QueryBoolean):
             body = _boolean(bool(res), fmt)
@@ -89,6 +94,7 @@ def _boolean(value: bool, fmt: str) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "bindergraph-sparql"
     config: ServerConfig
+    source: ox.Store | str
     slots: threading.BoundedSemaphore
 
     def log_message(self, fmt, *args):  # quiet by default; errors still reach the client
@@ -150,7 +156,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.slots:
             parent, child = _CTX.Pipe(duplex=False)
             proc = _CTX.Process(target=_run_query, daemon=True,
-                                args=(str(self.config.store_dir), query, fmt, self.headers.get("Accept", ""),
+                                args=(self.source, query, fmt, self.headers.get("Accept", ""),
                                       self.config.max_rows, child))
             proc.start()
             child.close()
@@ -186,7 +192,17 @@ _LANDING = """<!doctype html><meta charset="utf-8"><title>bindergraph SPARQL end
 
 
 def make_server(config: ServerConfig, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
-    handler = type("Handler", (_Handler,), {"config": config, "slots": threading.BoundedSemaphore(config.max_workers)})
+    """A server over the build in config.out_dir; with the graph in memory if config.store says so
+    (loaded here, before any worker is forked). `server.in_memory` tells which."""
+    in_memory = choose_memory(config.out_dir, config.store)
+    if in_memory:
+        source: ox.Store | str = open_memory_store(config.out_dir)
+    else:
+        open_store(config.out_dir)  # fails here, with a clear error, if there is no usable store
+        source = str(config.out_dir / "store")
+    handler = type("Handler", (_Handler,), {"config": config, "source": source,
+                                            "slots": threading.BoundedSemaphore(config.max_workers)})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
+    server.in_memory = in_memory
     return server
