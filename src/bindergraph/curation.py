@@ -94,17 +94,9 @@ class _Checker:
 
     def fail(self, loc: Located | str, rid: str | None, fld: str | None, msg: str) -> None:
         if isinstance(loc, Located):
-            self.errors.append(RecordError(_rel(loc.file), rid, fld, msg, loc.line))
+            self.errors.append(RecordError(loc.where, rid, fld, msg, loc.line))
         else:
             self.errors.append(RecordError(loc, rid, fld, msg))
-
-
-def _rel(path: Path) -> str:
-    parts = path.parts
-    if "records" in parts:
-        i = len(parts) - 1 - parts[::-1].index("records")
-        return "/".join(parts[i - 1:]) if i > 0 else "/".join(parts[i:])
-    return str(path)
 
 
 def check_records(root: Path, tbox: TBox, review: Review) -> Curated:
@@ -141,7 +133,7 @@ def _check_entities(chk: _Checker, located: list[Located]):
         if len(categories) > 1:
             chk.fail(loc, e.id, "type", f"classes span several categories: {sorted(categories)}")
         entities[e.id] = e
-        files[e.id] = _rel(loc.file)
+        files[e.id] = loc.where
         if categories:
             cats[e.id] = categories.pop()
         if e.defined_at:
@@ -184,7 +176,7 @@ def _check_claims(chk: _Checker, located: list[Located], cats: dict[str, str]) -
         if c.id in seen:
             chk.fail(loc, c.id, "id", f"duplicate claim id (first in {seen[c.id]})")
             continue
-        seen[c.id] = _rel(loc.file)
+        seen[c.id] = loc.where
         span = _check_quote(chk, loc, c)
         subj_allowed, obj_allowed, _ = RELATION_RULES[c.relation]
         subjects = [_resolve(chk, loc, c.id, "subject", s, cats, subj_allowed, allow_class=True) for s in c.subject]
@@ -205,7 +197,7 @@ def _check_claims(chk: _Checker, located: list[Located], cats: dict[str, str]) -
                 measurements.append(ResolvedFigure(**{**fig.__dict__, "conditions": tuple(x for x in conds if x)}))
         if len(chk.errors) > before or span is None:
             continue
-        out.append(ResolvedClaim(c, _rel(loc.file), span, chk.review.section_at(span.start).number,
+        out.append(ResolvedClaim(c, loc.where, span, chk.review.section_at(span.start).number,
                                  subjects, objects,  # type: ignore[arg-type]
                                  {k: v for k, v in context.items() if v},  # type: ignore[misc]
                                  [x for x in conditions if x], measurements))

@@ -129,6 +129,11 @@ class Located:
     record: Entity | Claim
     file: Path
     line: int
+    display: str = ""  # the file as error messages name it (see load_records)
+
+    @property
+    def where(self) -> str:
+        return self.display or str(self.file)
 
 
 def _yaml_loader():
@@ -194,7 +199,7 @@ def load_file(path: Path, display: str | None = None) -> list[Located]:
             except ValidationError as exc:
                 field, msg = _format_validation(exc)
                 raise RecordError(name, rid, field, msg, line) from None
-            out.append(Located(rec, path, line))
+            out.append(Located(rec, path, line, name))
     return out
 
 
@@ -210,7 +215,11 @@ def load_records(root: Path) -> list[Located]:
 
 
 def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)
+    """The file as a curator opens it: relative to the working directory when it lies below it
+    (`data/records/claims/x.yaml` in a checkout), else below the records directory's parent."""
+    for base in (Path.cwd(), root.parent):
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)

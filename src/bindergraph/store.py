@@ -15,7 +15,8 @@ from .errors import NotBuiltError
 
 GRAPH_BASE = "https://w3id.org/bindergraph/graph/"
 PARTS = ("ontology", "data", "references", "inferred", "links", "imports")
-# Above this size of graph.nq, `auto` keeps the graph on disk (loading takes ~20 s per GB; memory ~3x).
+# Above this size of graph.nq, `auto` keeps the graph on disk: loading 522 MiB of N-Triples took 15 s
+# and 722 MiB of memory (benchmarks/RESULTS.md, 100x).
 MEMORY_LIMIT_BYTES = 256 * 2**20
 
 
