@@ -143,7 +143,9 @@ def test_remote_binding_round_trips_awkward_terms(endpoint):
     newlines and braces come back unchanged, and nothing in them is executed."""
     text = 'a "quoted" \\ back\\slash\nline } ; DROP ALL # Li⁺'
     remote = RemoteEngine(endpoint)
-    for t in (Term("literal", text), Term("literal", text, lang="en"), Term("uri", "https://w3id.org/bindergraph/resource/PVDF")):
+    terms = (Term("literal", text), Term("literal", text, lang="en"),
+             Term("uri", "https://w3id.org/bindergraph/resource/PVDF"))
+    for t in terms:
         assert remote.select("SELECT ?v ?n WHERE { BIND(1 AS ?n) }", {"v": t}).rows[0]["v"] == t
     _, _, body = _get(endpoint + "?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}))
     assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 20000
