@@ -32,6 +32,7 @@ import rdflib
 
 from bindergraph.build import BuildOptions, build
 from bindergraph.query import OxigraphEngine, RdflibEngine, bind_params, catalogue
+from bindergraph.store import load_memory, load_store
 
 BGR = "https://w3id.org/bindergraph/resource/"
 HERE = Path(__file__).resolve().parent
@@ -91,14 +92,9 @@ def _rss_mib() -> float:
 
 def engines_for(data: Path, work: Path, with_rdflib: bool) -> tuple[dict[str, object], str]:
     """The engines over `data`, and a note on loading it into memory (time, resident memory)."""
-    disk = ox.Store(str(work / "store"))
-    disk.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
-    disk.optimize()
-    disk.flush()
-    del disk
+    load_store(work / "store", data)  # as the build does
     rss, t = _rss_mib(), time.perf_counter()
-    memory = ox.Store()
-    memory.load(path=str(data), format=ox.RdfFormat.N_TRIPLES)  # as store.open_memory_store does
+    memory = load_memory(data)  # as `bindergraph serve` does
     note = (f"loading {data.stat().st_size / 2**20:.0f} MiB of N-Triples into memory took "
             f"{time.perf_counter() - t:.1f} s; resident memory grew by {_rss_mib() - rss:.0f} MiB")
     out = {"disk": OxigraphEngine(ox.Store.read_only(str(work / "store"))), "memory": OxigraphEngine(memory)}

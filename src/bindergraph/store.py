@@ -24,12 +24,24 @@ def graph_iri(part: str) -> str:
     return GRAPH_BASE + part
 
 
-def load_store(store_dir: Path, nquads: Path) -> None:
+def _format(path: Path) -> ox.RdfFormat:
+    return ox.RdfFormat.N_QUADS if path.suffix == ".nq" else ox.RdfFormat.N_TRIPLES
+
+
+def load_store(store_dir: Path, source: Path) -> None:
+    """Write the on-disk store from an N-Quads (.nq) or N-Triples file."""
     store = ox.Store(str(store_dir))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(source), format=_format(source))
     store.optimize()
     store.flush()
     del store
+
+
+def load_memory(source: Path) -> ox.Store:
+    """An in-memory store holding an N-Quads (.nq) or N-Triples file."""
+    store = ox.Store()
+    store.load(path=str(source), format=_format(source))
+    return store
 
 
 def _require_build(out_dir: Path) -> None:
@@ -49,12 +61,10 @@ def open_store(out_dir: Path) -> ox.Store:
 def open_memory_store(out_dir: Path) -> ox.Store:
     """The same quads (named graphs included) in an in-memory store, loaded from graph.nq."""
     _require_build(out_dir)
-    store = ox.Store()
     try:
-        store.load(path=str(out_dir / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+        return load_memory(out_dir / "graph.nq")
     except (OSError, SyntaxError) as exc:
         raise NotBuiltError(f"cannot load {out_dir / 'graph.nq'} into memory: {exc}") from None
-    return store
 
 
 def choose_memory(out_dir: Path, mode: str) -> bool:
