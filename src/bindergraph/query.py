@@ -117,7 +117,7 @@ class Result:
     rows: list[dict[str, Term]]
 
 
-def _result(variables: list[str], solutions, convert) -> Result:
+def result_from(variables: list[str], solutions, convert) -> Result:
     """Rows of bound terms only (an unbound variable is absent from its row). Each solution yields
     the engine's terms (None when unbound) in the order of `variables`; every distinct term is
     converted once, as answers repeat the same binders, relations and sections row after row."""
@@ -250,7 +250,7 @@ class OxigraphEngine(Engine):
             raise QueryError(f"query cannot run: {_one_line(exc)}") from None
         if not isinstance(res, ox.QuerySolutions):
             raise QueryError("only SELECT queries are supported here")
-        return _result([v.value for v in res.variables], res, from_ox)
+        return result_from([v.value for v in res.variables], res, from_ox)
 
 
 def _patch_rdflib_distinct_aggregates() -> None:
@@ -299,7 +299,7 @@ class RdflibEngine(Engine):
         res = self.graph.query(prepared, initBindings={k: to_rdflib(v) for k, v in (bindings or {}).items()})
         if res.type != "SELECT":
             raise QueryError("only SELECT queries are supported here")
-        return _result([str(v) for v in res.vars], res, from_rdflib)
+        return result_from([str(v) for v in res.vars], res, from_rdflib)
 
 
 class RemoteEngine(Engine):

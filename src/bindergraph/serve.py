@@ -8,6 +8,7 @@ truncated silently.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing as mp
 import threading
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .query import PREFIXES, Result, from_ox
+from .query import PREFIXES, from_ox, result_from
 from .results import FORMATS, MEDIA_TYPES
 from .store import choose_memory, open_memory_store, open_store
 
@@ -60,14 +61,11 @@ def _run_query(source: ox.Store | str, query: str, fmt: str, accept: str, max_ro
             body = _boolean(bool(res), fmt)
             conn.send((200, MEDIA_TYPES[fmt if fmt in ("json", "xml") else "json"], body))
         elif isinstance(res, ox.QuerySolutions):
-            variables = [v.value for v in res.variables]
-            rows = []
-            for i, sol in enumerate(res):
-                if i >= max_rows:
-                    conn.send((413, "text/plain", f"result exceeds {max_rows} rows; add a LIMIT".encode()))
-                    return
-                rows.append({v: t for v in variables if (t := from_ox(sol[v])) is not None})
-            conn.send((200, MEDIA_TYPES[fmt], FORMATS[fmt](Result(variables, rows)).encode("utf-8")))
+            result = result_from([v.value for v in res.variables], itertools.islice(res, max_rows + 1), from_ox)
+            if len(result.rows) > max_rows:
+                conn.send((413, "text/plain", f"result exceeds {max_rows} rows; add a LIMIT".encode()))
+                return
+            conn.send((200, MEDIA_TYPES[fmt], FORMATS[fmt](result).encode("utf-8")))
         else:
             media = next((m for m in _GRAPH_TYPES if m in (accept or "")), "application/n-triples")
             triples = list(res)
