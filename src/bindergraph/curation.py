@@ -94,7 +94,7 @@ class _Checker:
 
     def fail(self, loc: Located | str, rid: str | None, fld: str | None, msg: str) -> None:
         if isinstance(loc, Located):
-            self.errors.append(RecordError(loc.where, rid, fld, msg, loc.line))
+            self.errors.append(RecordError(loc.display, rid, fld, msg, loc.line))
         else:
             self.errors.append(RecordError(loc, rid, fld, msg))
 
@@ -133,7 +133,7 @@ def _check_entities(chk: _Checker, located: list[Located]):
         if len(categories) > 1:
             chk.fail(loc, e.id, "type", f"classes span several categories: {sorted(categories)}")
         entities[e.id] = e
-        files[e.id] = loc.where
+        files[e.id] = loc.display
         if categories:
             cats[e.id] = categories.pop()
         if e.defined_at:
@@ -176,7 +176,7 @@ def _check_claims(chk: _Checker, located: list[Located], cats: dict[str, str]) -
         if c.id in seen:
             chk.fail(loc, c.id, "id", f"duplicate claim id (first in {seen[c.id]})")
             continue
-        seen[c.id] = loc.where
+        seen[c.id] = loc.display
         span = _check_quote(chk, loc, c)
         subj_allowed, obj_allowed, _ = RELATION_RULES[c.relation]
         subjects = [_resolve(chk, loc, c.id, "subject", s, cats, subj_allowed, allow_class=True) for s in c.subject]
@@ -197,7 +197,7 @@ def _check_claims(chk: _Checker, located: list[Located], cats: dict[str, str]) -
                 measurements.append(ResolvedFigure(**{**fig.__dict__, "conditions": tuple(x for x in conds if x)}))
         if len(chk.errors) > before or span is None:
             continue
-        out.append(ResolvedClaim(c, loc.where, span, chk.review.section_at(span.start).number,
+        out.append(ResolvedClaim(c, loc.display, span, chk.review.section_at(span.start).number,
                                  subjects, objects,  # type: ignore[arg-type]
                                  {k: v for k, v in context.items() if v},  # type: ignore[misc]
                                  [x for x in conditions if x], measurements))

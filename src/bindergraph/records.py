@@ -129,11 +129,7 @@ class Located:
     record: Entity | Claim
     file: Path
     line: int
-    display: str = ""  # the file as error messages name it (see load_records)
-
-    @property
-    def where(self) -> str:
-        return self.display or str(self.file)
+    display: str  # the file as error messages name it (see _display)
 
 
 def _yaml_loader():
