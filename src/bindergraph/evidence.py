@@ -17,18 +17,21 @@ def check_evidence(data: Graph, review: Review) -> int:
     for owner, exact, start, end in sorted(_anchors(data), key=lambda r: str(r[0])):
         s, e = int(start), int(end)
         if not (0 <= s < e <= len(review.text)) or review.text[s:e] != str(exact):
-            name = str(owner).rsplit("/", 1)[-1]
             found = "outside the text" if not (0 <= s < e <= len(review.text)) else repr(fold(review.text[s:e])[:60])
-            raise EvidenceError(f"evidence of {name}: oa:exact does not match the review at offsets {s}-{e} "
+            raise EvidenceError(f"evidence of {_name(owner)}: oa:exact does not match the review at offsets {s}-{e} "
                                 f"(text there: {found})")
         shortcut = data.value(owner, BG.quote)
         if (owner, RDF.type, BG.Claim) in data and (shortcut is None or str(shortcut) != str(exact)):
-            raise EvidenceError(f"evidence of {str(owner).rsplit('/', 1)[-1]}: bg:quote differs from its quote selector")
+            raise EvidenceError(f"evidence of {_name(owner)}: bg:quote differs from its quote selector")
         count += 1
     bare = sorted(c for c in data.subjects(RDF.type, BG.Claim) if (c, PROV.wasDerivedFrom, None) not in data)
     if bare:
-        raise EvidenceError(f"{str(bare[0]).rsplit('/', 1)[-1]}: claim has no evidence span")
+        raise EvidenceError(f"{_name(bare[0])}: claim has no evidence span")
     return count
+
+
+def _name(iri) -> str:
+    return str(iri).rsplit("/", 1)[-1]
 
 
 def _anchors(data: Graph):
@@ -42,5 +45,5 @@ def _anchors(data: Graph):
                 elif (sel, RDF.type, OA.TextPositionSelector) in data:
                     start, end = data.value(sel, OA.start), data.value(sel, OA.end)
             if exact is None or start is None or end is None:
-                raise EvidenceError(f"evidence of {str(owner).rsplit('/', 1)[-1]}: span lacks a quote or position selector")
+                raise EvidenceError(f"evidence of {_name(owner)}: span lacks a quote or position selector")
             yield owner, exact, start, end
