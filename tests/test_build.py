@@ -30,6 +30,50 @@ def test_defined_classes_filled_by_reasoner(small_build):
     assert (BGR.PVDF, RDF.type, BG.CarboxylBearingBinder) not in g
 
 
+def test_inferred_graph_holds_every_class_entailed(small_build):
+    """P3HT does mixed conduction: HermiT's most specific class is MixedConductingBinder, and the inferred graph
+    also holds the classes that entails (ion- and electron-conducting), not only the most specific one."""
+    g = Graph().parse(small_build / "graph.nt", format="nt")
+    for cls in (BG.MixedConductingBinder, BG.IonConductingBinder, BG.ElectronConductingBinder):
+        assert (BGR.P3HT, RDF.type, cls) in g
+        assert (BGR["PEDOT-PSS"], RDF.type, cls) in g
+
+
+def test_a_blend_inherits_no_function_from_its_constituents(small_build):
+    g = Graph().parse(small_build / "graph.nt", format="nt")
+    blend = BGR["PEDOT-PSS-CMC"]
+    assert (blend, BG.composedOf, BGR["PEDOT-PSS"]) in g
+    assert (blend, RDF.type, BG.PolymerBlend) in g
+    for cls in (BG.MixedConductingBinder, BG.IonConductingBinder, BG.ElectronConductingBinder):
+        assert (blend, RDF.type, cls) not in g
+
+
+def test_every_derived_triple_is_named_with_its_claim(small_build):
+    g = Graph().parse(small_build / "graph.nt", format="nt")
+    st = [s for s in g.subjects(RDF.type, RDF.Statement)
+          if g.value(s, RDF.subject) == BGR.P3HT and g.value(s, RDF.predicate) == BG.hasFunction]
+    assert len(st) == 1 and g.value(st[0], RDF.object) == BGR["mixed-conduction"]
+    claim = g.value(st[0], PROV.wasDerivedFrom)
+    assert claim == BGR["claim-s3.1.2-p3ht"]
+    assert (claim, RDF.type, BG.ReportedFinding) in g
+    assert set(g.objects(claim, PROV.hadPrimarySource)) == {BGR["ref-132"], BGR["ref-133"]}
+    assert g.value(claim, BG.stance) == Literal("positive")
+
+
+def test_evidence_check_rejects_a_triple_no_claim_entitles(fixture_records, tbox, review):
+    parts = _parts(fixture_records, tbox, review)
+    parts.data.add((BGR.PVDF, BG.appliedIn, BGR.Si))
+    with pytest.raises(EvidenceError, match="PVDF appliedIn Si: no claim entitles this triple"):
+        check_evidence(parts.data, review)
+
+
+def test_evidence_check_rejects_a_triple_only_a_hedged_claim_names(fixture_records, tbox, review):
+    parts = _parts(fixture_records, tbox, review)
+    parts.data.set((BGR["claim-s3.1.1-001"], BG.stance, Literal("hedged")))
+    with pytest.raises(EvidenceError, match="PAA appliedIn LLO: no claim entitles this triple"):
+        check_evidence(parts.data, review)
+
+
 def test_claim_carries_evidence(small_build, review):
     g = Graph().parse(small_build / "graph.nt", format="nt")
     claim = BGR["claim-s3.1.1-001"]
@@ -83,7 +127,7 @@ def test_shacl_rejects_measurement_without_unit(fixture_records, tbox, review):
 
 def test_evidence_check_rejects_shifted_offsets(fixture_records, tbox, review):
     parts = _parts(fixture_records, tbox, review)
-    assert check_evidence(parts.data, review) == 2
+    assert check_evidence(parts.data, review) == 4
     pos = BGR["claim-s3.1.1-001-span-position"]
     oa_start = URIRef("http://www.w3.org/ns/oa#start")
     start = parts.data.value(pos, oa_start)

@@ -29,7 +29,7 @@ def test_help_texts_carry_examples():
 def test_check_bad_record_one_line(tmp_path, fixture_records):
     (fixture_records / "claims" / "bad.yaml").write_text(
         "claims:\n  - id: bad-1\n    quote: 'this sentence is not in the review at all'\n"
-        "    subject: PVDF\n    relation: applied_in\n    object: LNMO\n")
+        "    attribution: background\n    subject: PVDF\n    relation: applied_in\n    object: LNMO\n")
     res = CliRunner().invoke(main, ["check", "--records", str(fixture_records)])
     assert res.exit_code == 1
     lines = res.output.strip().splitlines()

@@ -25,9 +25,14 @@ def test_sa_traps_mn_in_lmo_at_55c(engine):
 
 
 def test_pan_nitrile_coordinates_ni3_in_nca(engine):
-    rows = claims(engine, """?c bg:claimSubject bgr:PAN ; bg:claimObject bgr:coordination ; bg:viaGroup bgr:nitrile ;
+    """"The PAN endows the binder [P(AN-MA), on NCA] with ... -C≡N···Ni³⁺ coordination": the copolymer on NCA,
+    and the PAN segment's nitrile (with no NCA of its own: the homopolymer was not used there)."""
+    rows = claims(engine, """?c bg:claimSubject bgr:P-AN-MA ; bg:claimObject bgr:coordination ; bg:viaGroup bgr:nitrile ;
         bg:activeMaterial bgr:NCA ; bg:target <https://w3id.org/bindergraph/resource/Ni3+> .""")
     assert len(rows) == 1
+    pan = claims(engine, """?c bg:claimSubject bgr:PAN ; bg:claimObject bgr:coordination ; bg:viaGroup bgr:nitrile .
+        FILTER NOT EXISTS { ?c bg:activeMaterial ?m }""")
+    assert len(pan) == 1
     assert r"$-\text{C}\equiv\text{N}\cdots\text{Ni}^{3+}$ coordination" in rows[0]["quote"].value
     # the semantic layer carries it too: PAN has the nitrile group, and the nitrile group coordinates
     direct = engine.select(PREFIXES + "SELECT ?x WHERE { bgr:PAN bg:hasFunctionalGroup bgr:nitrile . "

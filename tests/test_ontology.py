@@ -43,7 +43,7 @@ def test_required_hierarchy(tbox):
 
 
 def test_hermit_finds_shipped_tbox_consistent(tbox):
-    assert isinstance(classify(tbox, semantic_layer(tbox.graph, Graph())), Graph)
+    assert isinstance(classify(semantic_layer(tbox.graph, Graph())), Graph)
 
 
 def test_hermit_reports_contradiction(tbox):
@@ -53,13 +53,13 @@ def test_hermit_reports_contradiction(tbox):
     data.add((x, RDF.type, BG.Binder))
     data.add((x, RDF.type, BG.Mechanism))  # disjoint with Binder
     with pytest.raises(InconsistentOntologyError, match="inconsistent"):
-        classify(tbox, semantic_layer(tbox.graph, data))
+        classify(semantic_layer(tbox.graph, data))
 
 
 def test_missing_java_is_not_inconsistency(tbox, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(JavaMissingError, match="Java runtime not found"):
-        classify(tbox, semantic_layer(tbox.graph, Graph()))
+        classify(semantic_layer(tbox.graph, Graph()))
 
 
 def test_defined_class_via_hermit(tbox):
@@ -70,6 +70,6 @@ def test_defined_class_via_hermit(tbox):
         data.add((s, RDF.type, t))
     data.add((b, BG.hasFunctionalGroup, grp))
     data.add((b, RDFS.label, Literal("demo")))
-    inferred = classify(tbox, semantic_layer(tbox.graph, data))
+    inferred = classify(semantic_layer(tbox.graph, data))
     assert (b, RDF.type, BG.CarboxylBearingBinder) in inferred
     assert (b, RDF.type, BG.SelfHealingBinder) not in inferred

@@ -194,7 +194,7 @@ bgr:carboxyl a bg:FunctionalGroup, bg:CarboxylGroup ; rdfs:label "carboxyl <b>gr
 bgr:LFP a bg:ActiveMaterial, bg:CathodeMaterial, bg:PolyanionCathode ; rdfs:label "LFP" .
 bgr:claim-s1-001 a bg:Claim ; bg:claimSubject bgr:evil ; bg:claimRelation bg:hasFunction ; bg:claimObject bgr:adhesion ;
     bg:viaGroup bgr:carboxyl ; bg:activeMaterial bgr:LFP ; bg:inSection bgr:section-1 ; dcterms:references bgr:ref-1 ;
-    prov:wasDerivedFrom bgr:claim-s1-001-span .
+    prov:wasDerivedFrom bgr:claim-s1-001-span ; bg:quote {_lit(PWN_QUOTE)} ; bg:stance "positive" .
 bgr:claim-s1-001-span oa:hasSelector bgr:claim-s1-001-quote .
 bgr:claim-s1-001-quote oa:exact {_lit(PWN_QUOTE)} .
 bgr:section-1 a bg:ReviewSection ; bg:sectionNumber "1" ; rdfs:label "1 <i>Introduction</i>" .

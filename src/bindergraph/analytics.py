@@ -60,6 +60,9 @@ class Claim:
     objects: list[str] = field(default_factory=list)
     context: list[tuple[str, str]] = field(default_factory=list)  # (role local name, entity IRI)
     refs: list[str] = field(default_factory=list)
+    stance: str = "positive"  # positive, negative or hedged
+    collective: bool = False  # a statement about its subjects as a group: it pairs none of them
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # (subject, object) its statements pair
 
 
 @dataclass
@@ -125,9 +128,12 @@ def local_name(iri: str) -> str:
 # ------------------------------------------------------------------------------------ loading
 _ROLES = " ".join(f"bg:{r}" for r in ("claimSubject", "claimObject", "aboutClass", *CONTEXT_ROLES))
 
-_CLAIMS = """SELECT ?c ?rel ?num ?quote WHERE {
+_CLAIMS = """SELECT ?c ?rel ?num ?quote ?stance ?pairing WHERE {
   ?c a bg:Claim ; bg:claimRelation ?rel ; bg:inSection/bg:sectionNumber ?num .
-  OPTIONAL { ?c prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote } }"""
+  OPTIONAL { ?c bg:quote ?quote } OPTIONAL { ?c bg:stance ?stance } OPTIONAL { ?c bg:pairing ?pairing } }"""
+# The (subject, object) pairs of each claim's own relation, as its statements name them (its pairing).
+_CLAIM_PAIRS = """SELECT ?c ?s ?o WHERE {
+  ?st prov:wasDerivedFrom ?c ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o . ?c bg:claimRelation ?p }"""
 _CLAIM_ROLES = f"""SELECT ?c ?role ?x WHERE {{
   ?c a bg:Claim ; ?role ?x . VALUES ?role {{ {_ROLES} }} FILTER(isIRI(?x)) }}"""
 _CLAIM_REFS = """SELECT ?c ?r ?n ?label ?doi WHERE {
@@ -152,9 +158,14 @@ def load_claims(engine: Engine) -> ClaimData:
         return engine.select(PREFIXES + q).rows
 
     claims = {r["c"].value: Claim(r["c"].value, r["rel"].value, r["num"].value,
-                                  r["quote"].value if "quote" in r else "") for r in rows(_CLAIMS)}
+                                  r["quote"].value if "quote" in r else "",
+                                  stance=r["stance"].value if "stance" in r else "positive",
+                                  collective="pairing" in r and r["pairing"].value == "collective")
+              for r in rows(_CLAIMS)}
     for r in rows(_CLAIM_ROLES):
         _add_role(claims.get(r["c"].value), local_name(r["role"].value), r["x"].value)
+    for r in rows(_CLAIM_PAIRS):
+        claims[r["c"].value].pairs.append((r["s"].value, r["o"].value))
     refs: dict[str, Reference] = {}
     for r in rows(_CLAIM_REFS):
         iri = r["r"].value
@@ -219,19 +230,33 @@ def claim_subjects(c: Claim) -> list[str]:
     return c.subjects or [iri for role, iri in c.context if role == "aboutClass"]
 
 
+def main_pairs(c: Claim) -> list[tuple[str, str]]:
+    """(subject, object) of the claim's relation: the pairs its statements name (its pairing); none for a
+    collective statement; every subject with every object where the claim names no pair (a statement
+    about a class)."""
+    if c.collective:
+        return []
+    if c.pairs:
+        subjects = set(c.subjects)
+        return [(s, o) for s, o in c.pairs if s in subjects]
+    return [(s, o) for s in claim_subjects(c) for o in c.objects]
+
+
 def claim_edges(c: Claim, data: ClaimData, references: bool = False):
     """(subject, relation key, relation label, object) for each edge a claim yields: subject ->
-    object for its relation, subject -> each context entity, and (optionally) subject -> reference."""
+    object for its relation (as the claim pairs them; a negative or hedged claim on an edge of its
+    own, "applied in (negative)"), subject -> each context entity, and (optionally) subject -> reference."""
     ents = data.entities
     subjects = [s for s in claim_subjects(c) if s in ents]
-    objects = [o for o in c.objects if o in ents]
     rel_key = local_name(c.relation)
     rel_label = data.term_labels.get(c.relation, rel_key)
+    if c.stance != "positive":
+        rel_key, rel_label = f"{rel_key}~{c.stance}", f"{rel_label} ({c.stance})"
+    pairs = [(s, o) for s, o in main_pairs(c) if s in ents and o in ents and o != s]
+    for s, o in pairs:
+        yield s, rel_key, rel_label, o
     for s in subjects:
-        for o in objects:
-            if o != s:
-                yield s, rel_key, rel_label, o
-        linked = set(objects) | {s}
+        linked = set(c.objects) | {s}
         for role, x in c.context:
             # A context entity that is already the object would only duplicate the main edge.
             if role in CONTEXT_ROLES and x in ents and x not in linked:

@@ -71,7 +71,7 @@ def build(opts: BuildOptions, log=lambda msg: None) -> BuildResult:
         step("shacl")
     check_evidence(parts.data, review)
     step("evidence")
-    inferred = classify(tbox, semantic_layer(tbox.graph, parts.data, imports)) if opts.reason else new_graph()
+    inferred = classify(semantic_layer(tbox.graph, parts.data, imports)) if opts.reason else new_graph()
     step("reasoner")
     named = {"ontology": tbox.graph, "data": parts.data, "references": parts.references,
              "inferred": inferred, "links": links, "imports": imports}

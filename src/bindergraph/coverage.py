@@ -2,7 +2,8 @@
 
 (a) abbreviation-like tokens near the word "binder" that no entity of the graph is named by (label or
 alternative label) and that the ignore list does not explain, with line numbers; (b) which binders of
-the graph the text names, and how often; (c) claims per section.
+the graph the text names, and how often; (c) claims per section; (d) claims per attribution kind
+(reported finding, review synthesis, background) and per stance.
 """
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ class CoverageReport:
     binders_in_text: dict[str, int] = field(default_factory=dict)  # binder id -> mentions
     binders_not_in_text: list[str] = field(default_factory=list)
     claims_per_section: list[tuple[str, str, int]] = field(default_factory=list)
+    claims_per_attribution: list[tuple[str, int, int]] = field(default_factory=list)  # kind, claims, sources
+    claims_per_stance: dict[str, int] = field(default_factory=dict)
 
     def render(self) -> str:
         out = [f"Binders of the graph named in the text: {len(self.binders_in_text)}"
@@ -68,6 +71,10 @@ class CoverageReport:
             out.append("No unexplained binder-like token: every abbreviation near 'binder' is in the graph or ignored.")
         out.append("Claims per section:")
         out += [f"  {num:6s} {count:5d}  {title}" for num, title, count in self.claims_per_section]
+        out.append("Claims per attribution (whose finding it is):")
+        out += [f"  {kind:22s} {count:5d}" + (f"  ({sources} distinct primary studies)" if sources else "")
+                for kind, count, sources in self.claims_per_attribution]
+        out.append("Claims per stance: " + ", ".join(f"{k} {v}" for k, v in sorted(self.claims_per_stance.items())))
         return "\n".join(out) + "\n"
 
 
@@ -139,4 +146,12 @@ def compute_coverage(engine: Engine, review: Review, ignore: dict[str, str]) -> 
     order = {s.number: i for i, s in enumerate(review.sections)}
     report.claims_per_section = sorted(((r["n"].value, r["t"].value, int(r["k"].value)) for r in rows),
                                        key=lambda x: order.get(x[0], 999))
+    # (d) claims per attribution kind and per stance
+    rows = engine.select(PREFIXES + """SELECT ?label (COUNT(DISTINCT ?c) AS ?k) (COUNT(DISTINCT ?r) AS ?n) WHERE {
+        ?kind rdfs:subClassOf bg:Claim ; rdfs:label ?label . ?c a ?kind . OPTIONAL { ?c prov:hadPrimarySource ?r } }
+        GROUP BY ?label""").rows
+    report.claims_per_attribution = sorted(((r["label"].value, int(r["k"].value), int(r["n"].value)) for r in rows),
+                                           key=lambda x: -x[1])
+    rows = engine.select(PREFIXES + "SELECT ?s (COUNT(?c) AS ?k) WHERE { ?c bg:stance ?s } GROUP BY ?s").rows
+    report.claims_per_stance = {r["s"].value: int(r["k"].value) for r in rows}
     return report

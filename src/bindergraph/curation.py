@@ -20,15 +20,16 @@ REFERENCE_COUNT = 359
 # relation -> (allowed subject categories, allowed object categories, semantic-layer property)
 RELATION_RULES: dict[str, tuple[set[str], set[str] | None, str | None]] = {
     "has_functional_group": ({"Binder"}, {"FunctionalGroup"}, "hasFunctionalGroup"),
-    "has_function": ({"Binder", "FunctionalGroup"}, {"Mechanism"}, "hasFunction"),
+    "has_function": ({"Binder", "FunctionalGroup", "ChemicalEntity", "CellComponent"}, {"Mechanism"}, "hasFunction"),
     "applied_in": ({"Binder"}, {"ActiveMaterial", "CellComponent", "BatteryType"}, "appliedIn"),
     "processed_with": ({"Binder"}, {"Solvent", "ProcessingRoute"}, "processedWith"),
-    "has_drawback": ({"Binder", "Solvent", "ProcessingRoute", "FunctionalGroup"}, {"Drawback"}, "hasDrawback"),
+    "has_drawback": ({"Binder", "Solvent", "ProcessingRoute", "FunctionalGroup", "CellComponent"}, {"Drawback"},
+                     "hasDrawback"),
     "compared_with": ({"Binder"}, {"Binder"}, "comparedWith"),
     "compatible_with": ({"Binder", "Solvent", "ChemicalEntity", "FunctionalGroup"}, None, "compatibleWith"),
     "incompatible_with": ({"Binder", "Solvent", "ChemicalEntity", "FunctionalGroup"}, None, "incompatibleWith"),
     "interacts_with": ({"Binder", "FunctionalGroup"}, None, "interactsWith"),
-    "composed_of": ({"Binder"}, {"Binder", "ChemicalEntity", "ActiveMaterial"}, "composedOf"),
+    "composed_of": ({"Binder", "CellComponent"}, {"Binder", "ChemicalEntity", "ActiveMaterial"}, "composedOf"),
     "measured": ({"Binder", "Solvent", "ProcessingRoute", "FunctionalGroup", "ActiveMaterial", "CellComponent"},
                  None, None),
 }
@@ -37,6 +38,7 @@ CONTEXT_RULES: dict[str, set[str] | None] = {
     "active_material": {"ActiveMaterial"},
     "component": {"CellComponent"},
     "battery_type": {"BatteryType"},
+    "counter_electrode": {"ActiveMaterial", "CellComponent"},
     "via_group": {"FunctionalGroup"},
     "target": None,
     "solvent": {"Solvent", "ProcessingRoute"},
@@ -62,19 +64,32 @@ class ResolvedFigure:
     as_written: str
     approx: bool = False
     conditions: tuple["ResolvedFigure", ...] = ()
+    of: str | None = None
+
+
+# Contexts whose values pair with each subject (they derive triples about the subject: bg:appliedIn,
+# bg:hasFunctionalGroup, bg:processedWith); with several subjects they follow the claim's pairing.
+SUBJECT_CONTEXTS = ("active_material", "component", "battery_type", "via_group", "solvent")
+ASPECT_CATEGORIES = {"Metric", "Mechanism"}
 
 
 @dataclass
 class ResolvedClaim:
     record: Claim
     file: str
-    span: Span
+    spans: list[Span]  # one, or the parts of a sentence a float interrupts, in text order
     section: str
     subjects: list[Ref]
     objects: list[Ref]
     context: dict[str, list[Ref]]
     conditions: list[ResolvedFigure]
     measurements: list[ResolvedFigure]
+    aspect: Ref | None = None
+    sources: tuple[int, ...] = ()  # references whose finding the claim reports (attribution: study)
+
+    @property
+    def span(self) -> Span:
+        return self.spans[0]
 
 
 @dataclass
@@ -147,8 +162,8 @@ def _check_entities(chk: _Checker, located: list[Located]):
             for v in values:
                 if v not in entities:
                     chk.fail(by_id[eid], eid, fld, f"unknown id {v!r}")
-        if e.composed_of and cats.get(eid) != "Binder":
-            chk.fail(by_id[eid], eid, "composed_of", "only binders have constituents")
+        if e.composed_of and cats.get(eid) not in ("Binder", "CellComponent"):
+            chk.fail(by_id[eid], eid, "composed_of", "only binders and cell components have constituents")
     return entities, files, cats, spans
 
 
@@ -177,7 +192,7 @@ def _check_claims(chk: _Checker, located: list[Located], cats: dict[str, str]) -
             chk.fail(loc, c.id, "id", f"duplicate claim id (first in {seen[c.id]})")
             continue
         seen[c.id] = loc.display
-        span = _check_quote(chk, loc, c)
+        spans = _check_quote(chk, loc, c)
         subj_allowed, obj_allowed, _ = RELATION_RULES[c.relation]
         subjects = [_resolve(chk, loc, c.id, "subject", s, cats, subj_allowed, allow_class=True) for s in c.subject]
         objects = [_resolve(chk, loc, c.id, "object", o, cats, obj_allowed) for o in c.object]
@@ -185,7 +200,7 @@ def _check_claims(chk: _Checker, located: list[Located], cats: dict[str, str]) -
         for key, allowed in CONTEXT_RULES.items():
             vals = getattr(c.context, key)
             context[key] = [_resolve(chk, loc, c.id, f"context.{key}", v, cats, allowed) for v in vals]
-        quote = fold(c.quote)
+        quote = fold(" ".join(c.quote_parts))
         conditions = [_figure(chk, loc, c.id, f"context.conditions[{i}]", f, quote, cats)
                       for i, f in enumerate(c.context.conditions)]
         measurements = []
@@ -195,39 +210,117 @@ def _check_claims(chk: _Checker, located: list[Located], cats: dict[str, str]) -
                           for j, cf in enumerate(m.conditions))
             if fig is not None:
                 measurements.append(ResolvedFigure(**{**fig.__dict__, "conditions": tuple(x for x in conds if x)}))
-        if len(chk.errors) > before or span is None:
+            if m.of is not None and m.of not in {*c.subject, *c.object, *c.context.compared_with}:
+                chk.fail(loc, c.id, f"measurements[{i}].of",
+                         f"{m.of!r} is not a subject, object or comparator of this claim")
+        aspect = None
+        if c.comparison is not None:
+            aspect = _resolve(chk, loc, c.id, "comparison.aspect", c.comparison.aspect, cats, ASPECT_CATEGORIES)
+        _check_pairing(chk, loc, c)
+        sources = _check_attribution(chk, loc, c, spans)
+        if len(chk.errors) > before or spans is None:
             continue
-        out.append(ResolvedClaim(c, loc.display, span, chk.review.section_at(span.start).number,
+        out.append(ResolvedClaim(c, loc.display, spans, chk.review.section_at(spans[0].start).number,
                                  subjects, objects,  # type: ignore[arg-type]
                                  {k: v for k, v in context.items() if v},  # type: ignore[misc]
-                                 [x for x in conditions if x], measurements))
+                                 [x for x in conditions if x], measurements, aspect, sources))
+    _check_opposite_wins(chk, {l.record.id: l for l in located}, out)
     return out
 
 
-def _check_quote(chk: _Checker, loc: Located, c: Claim) -> Span | None:
+def _check_pairing(chk: _Checker, loc: Located, c: Claim) -> None:
+    """A claim with several subjects must say how they pair with several objects or contexts."""
+    subjects, objects = c.subject, c.object
+    ctx_lens = {k: len(getattr(c.context, k)) for k in SUBJECT_CONTEXTS}
+    many_partners = len(objects) > 1 or any(n > 1 for n in ctx_lens.values())
+    p = c.pairing
+    if p is None:
+        if len(subjects) > 1 and many_partners:
+            several = "objects" if len(objects) > 1 else "context values (" + ", ".join(
+                k for k, n in ctx_lens.items() if n > 1) + ")"
+            chk.fail(loc, c.id, "pairing", f"{len(subjects)} subjects and several {several}: say how they pair "
+                     "(pairing: all | respectively | collective | [[subject, object], ...])")
+    elif p == "collective":
+        if len(subjects) < 2:
+            chk.fail(loc, c.id, "pairing", "`collective` is for a statement about several subjects as a group")
+    elif p != "all":
+        if p == "respectively" and len(subjects) != len(objects):
+            chk.fail(loc, c.id, "pairing", f"`respectively` pairs subjects with objects in order, but there are "
+                     f"{len(subjects)} subjects and {len(objects)} objects")
+        for s, o in ([] if p == "respectively" else p):
+            if s not in subjects or o not in objects:
+                chk.fail(loc, c.id, "pairing", f"pair [{s}, {o}] is not a subject and an object of this claim")
+        wide = [k for k, n in ctx_lens.items() if n > 1]
+        if wide:
+            how = "`respectively`" if p == "respectively" else "explicit pairs"
+            chk.fail(loc, c.id, "pairing", f"{how} leave several {', '.join(wide)} values unpaired: split the claim")
+    if c.relation == "has_function" and len(objects) > 1 and len(c.context.via_group) > 1:
+        chk.fail(loc, c.id, "context.via_group", "several groups and several functions: which group serves which "
+                 "function is ambiguous; split the claim")
+
+
+def _check_attribution(chk: _Checker, loc: Located, c: Claim, spans: list[Span] | None) -> tuple[int, ...]:
+    """A study's finding names the studies: `sources`, else the references the sentence cites."""
+    if c.attribution != "study":
+        return ()
+    sources = tuple(c.sources or c.refs)
+    if not sources:
+        chk.fail(loc, c.id, "sources", "a study's finding needs the references it comes from: the sentence cites "
+                 "none, so list them in `sources` (cited earlier in the section)")
+    elif spans is not None:
+        sec = chk.review.section_at(spans[0].start)
+        cited = chk.review.citations_in(sec.start, sec.end) | chk.review.citations_in(*chk.review.paragraph_bounds(spans[0]))
+        missing = sorted(set(sources) - cited)
+        if missing:
+            chk.fail(loc, c.id, "sources", f"reference(s) {missing} are not cited in section {sec.number}")
+    return sources
+
+
+def _check_opposite_wins(chk: _Checker, by_id: dict[str, Located], claims: list[ResolvedClaim]) -> None:
+    """Two head-to-head wins in opposite directions on one aspect need their own conditions each."""
+    from .derive import comparison_wins
+
+    seen: dict[tuple[str, str, str], ResolvedClaim] = {}
+    for c in claims:
+        if c.record.stance != "positive":
+            continue
+        for winner, loser in comparison_wins(c):
+            key = (winner, loser, c.aspect.id)  # type: ignore[union-attr]
+            seen.setdefault(key, c)
+            other = seen.get((loser, winner, key[2]))
+            if other is not None and not (c.conditions and other.conditions):
+                chk.fail(by_id[c.record.id], c.record.id, "comparison",
+                         f"{winner} beats {loser} on {key[2]} here, but {other.record.id} says the opposite; "
+                         "give both claims their own conditions, or correct one")
+
+
+def _check_quote(chk: _Checker, loc: Located, c: Claim) -> list[Span] | None:
     try:
-        span = chk.review.locate(c.quote, c.section)
+        spans = chk.review.locate_parts(c.quote_parts, c.section)
     except ValueError as exc:
         chk.fail(loc, c.id, "quote", str(exc))
         return None
-    if span.start >= chk.review.references_start:
+    if spans[-1].end > chk.review.references_start:
         chk.fail(loc, c.id, "quote", "quote is in the reference list, not the review body")
         return None
-    section = chk.review.section_at(span.start).number
+    sections = {chk.review.section_at(s.start).number for s in spans}
+    if len(sections) > 1:
+        chk.fail(loc, c.id, "quote", f"quote parts lie in different sections: {sorted(sections)}")
+    section = chk.review.section_at(spans[0].start).number
     if c.section and section != c.section:
         chk.fail(loc, c.id, "section", f"quote is in section {section}, record says {c.section}")
-    for r in c.refs:
+    for r in [*c.refs, *c.sources]:
         if not 1 <= r <= REFERENCE_COUNT:
             chk.fail(loc, c.id, "refs", f"reference {r} is outside 1..{REFERENCE_COUNT}")
-    cited_para = chk.review.citations_in(*chk.review.paragraph_bounds(span))
+    cited_para = set().union(*(chk.review.citations_in(*chk.review.paragraph_bounds(s)) for s in spans))
     missing = sorted(set(c.refs) - cited_para)
     if missing:
         chk.fail(loc, c.id, "refs", f"reference(s) {missing} are not cited in the quoted paragraph")
-    in_quote = chk.review.citations_in(span.start, span.end)
+    in_quote = set().union(*(chk.review.citations_in(s.start, s.end) for s in spans))
     unlisted = sorted(in_quote - set(c.refs))
     if unlisted:
         chk.fail(loc, c.id, "refs", f"the quote cites {unlisted} but `refs` does not list them")
-    return span
+    return spans
 
 
 def _figure(chk: _Checker, loc: Located, rid: str, fld: str, fig: Figure | str, quote: str,
@@ -239,6 +332,7 @@ def _figure(chk: _Checker, loc: Located, rid: str, fld: str, fig: Figure | str, 
             chk.fail(loc, rid, fld, str(exc))
             return None
         metric, value, lo, hi, unit, written, approx = q.metric, q.value, q.min, q.max, q.unit, q.as_written, False
+        of = None
     else:
         try:
             unit = lookup(fig.unit)
@@ -246,10 +340,11 @@ def _figure(chk: _Checker, loc: Located, rid: str, fld: str, fig: Figure | str, 
             chk.fail(loc, rid, fld + ".unit", str(exc.args[0]))
             return None
         metric, value, lo, hi, written, approx = fig.metric, fig.value, fig.min, fig.max, fig.as_written, fig.approx
+        of = fig.of
     if metric not in cats or cats[metric] != "Metric":
         chk.fail(loc, rid, fld + ".metric", f"unknown metric {metric!r} (add it to entities/metrics.yaml)")
         return None
     if fold(written) not in quote:
         chk.fail(loc, rid, fld + ".as_written", f"{written!r} does not appear in the quote")
         return None
-    return ResolvedFigure(metric, value, lo, hi, unit, fold(written), approx)
+    return ResolvedFigure(metric, value, lo, hi, unit, fold(written), approx, of=of)

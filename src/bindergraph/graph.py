@@ -15,14 +15,18 @@ from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from .curation import RELATION_RULES, Curated, ResolvedClaim, ResolvedFigure
+from .derive import asserts_statements, statements
 from .ontology import BG, BGR
-from .references import Reference
+from .references import Reference, shared_authorship
 from .source import REVIEW_DOI, REVIEW_IRI, REVIEW_TITLE, Review, Span
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 QUDT = Namespace("http://qudt.org/schema/qudt/")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 REVIEW = URIRef(REVIEW_IRI)
+REVIEW_AUTHORS = BGR["review-authors"]  # the prov:Agent a review synthesis is attributed to
+QUOTE_PART_SEPARATOR = " […] "  # joins the parts of a quote that a caption or table interrupts
+ATTRIBUTION_CLASSES = {"study": BG.ReportedFinding, "review": BG.ReviewSynthesis, "background": BG.BackgroundStatement}
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 PREFIXES = {"bg": BG, "bgr": BGR, "oa": OA, "qudt": QUDT, "unit": Namespace("http://qudt.org/vocab/unit/"),
@@ -81,9 +85,12 @@ def _review_and_sections(data: Graph, bib: Graph, review: Review, refs: list[Ref
     bib.add((REVIEW, BIBO.doi, Literal(REVIEW_DOI)))
     bib.add((REVIEW, DCTERMS.license, CC_BY))
     bib.add((REVIEW, DCTERMS.issued, Literal("2023", datatype=XSD.gYear)))
-    bib.add((REVIEW, DCTERMS.creator, Literal("Lan Zhang, Xiangkun Wu, Weiwei Qian, Kecheng Pan, Xiaoyan Zhang, "
-                                               "Liyuan Li, Mengmin Jia, Suojiang Zhang")))
+    bib.add((REVIEW, BG.authors, Literal("Lan Zhang, Xiangkun Wu, Weiwei Qian, Kecheng Pan, Xiaoyan Zhang, "
+                                         "Liyuan Li, Mengmin Jia, Suojiang Zhang")))
     bib.add((REVIEW, BG.venue, Literal("Electrochemical Energy Reviews")))
+    bib.add((REVIEW_AUTHORS, RDF.type, PROV.Agent))
+    bib.add((REVIEW_AUTHORS, RDFS.label, Literal("the review's authors (Zhang et al. 2023)", lang="en")))
+    bib.add((REVIEW, DCTERMS.creator, REVIEW_AUTHORS))
     for ref in refs:
         r = reference_iri(ref.number)
         bib.add((REVIEW, DCTERMS.references, r))
@@ -101,6 +108,9 @@ def _review_and_sections(data: Graph, bib: Graph, review: Review, refs: list[Ref
             bib.add((r, RDFS.seeAlso, URIRef("https://doi.org/" + ref.doi)))
         elif ref.url:
             bib.add((r, RDFS.seeAlso, URIRef(ref.url)))
+    for a, b in sorted(shared_authorship(review, refs)):  # for counting independent studies
+        bib.add((reference_iri(a), BG.sharesAuthorWith, reference_iri(b)))
+        bib.add((reference_iri(b), BG.sharesAuthorWith, reference_iri(a)))
     for sec in review.sections:
         if sec.number == "refs":
             continue
@@ -187,6 +197,8 @@ def _figure(g: Graph, node: URIRef, f: ResolvedFigure) -> None:
     g.add((node, BG.asWritten, Literal(f.as_written)))
     if f.approx:
         g.add((node, BG.approximate, Literal(True)))
+    if f.of is not None:
+        g.add((node, BG.measurementOf, entity_iri(f.of)))
     for j, cond in enumerate(f.conditions, start=1):
         cnode = URIRef(f"{node}-c{j}")
         g.add((node, BG.hasCondition, cnode))
@@ -194,8 +206,8 @@ def _figure(g: Graph, node: URIRef, f: ResolvedFigure) -> None:
 
 
 _CONTEXT_PROPS = {"active_material": BG.activeMaterial, "component": BG.cellComponent,
-                  "battery_type": BG.batteryType, "via_group": BG.viaGroup, "target": BG.target,
-                  "solvent": BG.solvent, "compared_with": BG.comparator}
+                  "battery_type": BG.batteryType, "counter_electrode": BG.counterElectrode, "via_group": BG.viaGroup,
+                  "target": BG.target, "solvent": BG.solvent, "compared_with": BG.comparator}
 
 
 def _claim(g: Graph, c: ResolvedClaim, review: Review) -> None:
@@ -203,7 +215,13 @@ def _claim(g: Graph, c: ResolvedClaim, review: Review) -> None:
     node = claim_iri(rec.id)
     prop = BG[RELATION_RULES[rec.relation][2]] if RELATION_RULES[rec.relation][2] else None
     g.add((node, RDF.type, BG.Claim))
+    g.add((node, RDF.type, ATTRIBUTION_CLASSES[rec.attribution]))
     g.add((node, RDFS.label, Literal(_claim_label(c), lang="en")))
+    g.add((node, BG.stance, Literal(rec.stance)))
+    if isinstance(rec.pairing, str):
+        g.add((node, BG.pairing, Literal(rec.pairing)))
+    elif rec.pairing:
+        g.add((node, BG.pairing, Literal("pairs")))
     g.add((node, BG.claimRelation, prop if prop is not None else BG.hasMeasurement))
     for s in c.subjects:
         g.add((node, BG.aboutClass if s.is_class else BG.claimSubject, BG[s.id] if s.is_class else entity_iri(s.id)))
@@ -213,8 +231,14 @@ def _claim(g: Graph, c: ResolvedClaim, review: Review) -> None:
         for r in refs:
             g.add((node, _CONTEXT_PROPS[key], entity_iri(r.id)))
             g.add((node, BG.claimContext, entity_iri(r.id)))  # rdfs:subPropertyOf, materialised
-    if rec.context.outcome:
-        g.add((node, BG.outcome, Literal(rec.context.outcome)))
+    if rec.comparison is not None:
+        g.add((node, BG.outcome, Literal(rec.comparison.outcome)))
+        g.add((node, BG.comparisonKind, Literal(rec.comparison.kind)))
+        g.add((node, BG.aspect, entity_iri(c.aspect.id)))  # type: ignore[union-attr]
+    for r in c.sources:
+        g.add((node, PROV.hadPrimarySource, reference_iri(r)))
+    if rec.attribution == "review":
+        g.add((node, PROV.wasAttributedTo, REVIEW_AUTHORS))
     for i, cond in enumerate(c.conditions, start=1):
         cnode = URIRef(f"{node}-c{i}")
         g.add((node, BG.hasCondition, cnode))
@@ -226,15 +250,22 @@ def _claim(g: Graph, c: ResolvedClaim, review: Review) -> None:
     g.add((node, BG.inSection, section_iri(c.section)))
     for r in rec.refs:
         g.add((node, DCTERMS.references, reference_iri(r)))
-    span_node = URIRef(f"{node}-span")
-    _span(g, span_node, c.span, review)
-    g.add((node, PROV.wasDerivedFrom, span_node))
-    g.add((node, BG.quote, Literal(c.span.exact)))  # shortcut to the selector's oa:exact, for queries
+    for i, span in enumerate(c.spans, start=1):
+        span_node = URIRef(f"{node}-span" + (str(i) if i > 1 else ""))
+        _span(g, span_node, span, review)
+        g.add((node, PROV.wasDerivedFrom, span_node))
+    # shortcut to the selectors' oa:exact (parts joined), for queries; the evidence step checks it
+    g.add((node, BG.quote, Literal(quote_of(c.spans))))
     if rec.note:
         g.add((node, SKOS.editorialNote, Literal(rec.note, lang="en")))
     if rec.table_row is not None:
         g.add((node, BG.tableRow, Literal(rec.table_row)))
-    _direct_triples(g, c, prop)
+    _statements(g, c, node)
+
+
+def quote_of(spans) -> str:
+    """A claim's quote: its span, or the parts of a sentence a caption interrupts, joined by […]."""
+    return QUOTE_PART_SEPARATOR.join(s.exact for s in spans)
 
 
 def _claim_label(c: ResolvedClaim) -> str:
@@ -244,30 +275,18 @@ def _claim_label(c: ResolvedClaim) -> str:
     return f"{subj} {rel} {obj}".strip()
 
 
-def _direct_triples(g: Graph, c: ResolvedClaim, prop: URIRef | None) -> None:
-    """The semantic layer: what the claim asserts, as plain triples between entities."""
-    subjects = [s for s in c.subjects if not s.is_class]
-    binders = [s for s in subjects if s.category == "Binder"]
-    if prop is not None:
-        for s in subjects:
-            for o in c.objects:
-                g.add((entity_iri(s.id), prop, entity_iri(o.id)))
-    outcome = c.record.context.outcome
-    if c.record.relation == "compared_with" and outcome in ("better", "worse"):
-        for s in binders:
-            for o in c.objects:
-                winner, loser = (s, o) if outcome == "better" else (o, s)
-                g.add((entity_iri(winner.id), BG.outperforms, entity_iri(loser.id)))
-    groups = c.context.get("via_group", [])
-    for b in binders:
-        for grp in groups:
-            g.add((entity_iri(b.id), BG.hasFunctionalGroup, entity_iri(grp.id)))
-        for key in ("active_material", "component", "battery_type"):
-            for r in c.context.get(key, []):
-                g.add((entity_iri(b.id), BG.appliedIn, entity_iri(r.id)))
-        for r in c.context.get("solvent", []):
-            g.add((entity_iri(b.id), BG.processedWith, entity_iri(r.id)))
-    if c.record.relation == "has_function":
-        for grp in groups:
-            for o in c.objects:
-                g.add((entity_iri(grp.id), BG.hasFunction, entity_iri(o.id)))
+def _statements(g: Graph, c: ResolvedClaim, node: URIRef) -> None:
+    """The semantic layer: an rdf:Statement for each triple the claim speaks of (derive.py), naming the
+    claim, so that a query follows any triple to its evidence and stance; the plain triple itself only
+    when the claim asserts it (positive; a comparison only head to head): a reified statement asserts nothing."""
+    asserted = asserts_statements(c.record.stance, c.record.comparison and c.record.comparison.kind)
+    for i, d in enumerate(statements(c), start=1):
+        s, p, o = entity_iri(d.subject), BG[d.prop], entity_iri(d.object)
+        if asserted:
+            g.add((s, p, o))
+        st = URIRef(f"{node}-s{i}")
+        g.add((st, RDF.type, RDF.Statement))
+        g.add((st, RDF.subject, s))
+        g.add((st, RDF.predicate, p))
+        g.add((st, RDF.object, o))
+        g.add((st, PROV.wasDerivedFrom, node))

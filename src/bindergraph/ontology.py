@@ -11,6 +11,11 @@ BG = Namespace("https://w3id.org/bindergraph/ontology#")
 BGR = Namespace("https://w3id.org/bindergraph/resource/")
 ONTOLOGY_IRI = URIRef("https://w3id.org/bindergraph/ontology")
 
+# The semantic layer: plain triples between entities that claims entitle (derive.py) and HermiT sees.
+SEMANTIC_PROPERTIES = frozenset(BG[p] for p in (
+    "hasFunctionalGroup", "hasFunction", "appliedIn", "processedWith", "hasDrawback", "comparedWith",
+    "outperforms", "compatibleWith", "incompatibleWith", "interactsWith", "composedOf"))
+
 # Top-level categories an entity record may belong to (one per entity).
 CATEGORIES = ("Binder", "FunctionalGroup", "Mechanism", "ActiveMaterial", "CellComponent", "BatteryType",
               "ChemicalEntity", "Solvent", "ProcessingRoute", "Drawback", "Metric")

@@ -230,6 +230,8 @@ def _claim_json(data: ClaimData, c: Claim, ref_index: dict[str, int]) -> dict:
     mats |= set().union(*(_broader_closure(data, m) for m in mats)) if mats else set()
     fams = set().union(*(data.families(o) for o in c.objects)) if c.objects else set()
     rel = data.term_labels.get(c.relation, local_name(c.relation))
+    if c.stance != "positive":
+        rel += f" ({c.stance})"
     refs = [ref_index.setdefault(r, len(ref_index)) for r in c.refs]
     return {"id": local_name(c.iri).removeprefix("claim-"), "rel": rel, "q": c.quote, "sec": c.section, "refs": refs,
             "mat": sorted(mats), "fam": sorted(fams)}
@@ -259,6 +261,10 @@ def _relations(data: ClaimData, edges: list[dict]) -> dict:
             out[key] = {"label": "context: " + CONTEXT_ROLES[key[4:]], "color": CONTEXT_COLOUR, "dashes": True}
         elif key == "reportedIn":
             out[key] = {"label": "reported in", "color": RELATION_COLOURS[key], "dashes": True}
+        elif "~" in key:  # a negative or hedged claim: the relation's colour, dashed, its stance named
+            base, stance = key.split("~", 1)
+            out[key] = {"label": f"{data.term_labels.get(BG + base, base)} ({stance})",
+                        "color": RELATION_COLOURS.get(base, "#666666"), "dashes": True}
         else:
             out[key] = {"label": data.term_labels.get(BG + key, key),
                         "color": RELATION_COLOURS.get(key, "#666666"), "dashes": False}

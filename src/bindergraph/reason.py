@@ -16,11 +16,7 @@ from rdflib import RDF, Graph, URIRef
 
 from .errors import InconsistentOntologyError, JavaMissingError
 from .graph import new_graph
-from .ontology import BG, BGR, TBox
-
-_SEMANTIC = {BG.hasFunctionalGroup, BG.hasFunction, BG.appliedIn, BG.processedWith, BG.hasDrawback,
-             BG.comparedWith, BG.outperforms, BG.compatibleWith, BG.incompatibleWith, BG.interactsWith,
-             BG.composedOf}
+from .ontology import BG, BGR, SEMANTIC_PROPERTIES
 
 
 def semantic_layer(tbox: Graph, data: Graph, extra: Graph | None = None) -> Graph:
@@ -33,7 +29,7 @@ def semantic_layer(tbox: Graph, data: Graph, extra: Graph | None = None) -> Grap
     for s, p, o in data:
         if not str(s).startswith(str(BGR)) or "claim-" in str(s):
             continue
-        if p == RDF.type or p in _SEMANTIC:
+        if p == RDF.type or p in SEMANTIC_PROPERTIES:
             g.add((s, p, o))
     return g
 
@@ -46,7 +42,7 @@ def java_executable() -> str:
     return java
 
 
-def classify(tbox_tr: TBox, semantic: Graph) -> Graph:
+def classify(semantic: Graph) -> Graph:
     """Run HermiT; return the inferred rdf:type triples (with superclass closure) not already asserted."""
     java = java_executable()
     import owlready2
@@ -70,15 +66,23 @@ def classify(tbox_tr: TBox, semantic: Graph) -> Graph:
             s = URIRef(ind.iri)
             if not str(s).startswith(str(BGR)):
                 continue
-            names = set()
-            for cls in ind.is_a:
-                iri = getattr(cls, "iri", None)
-                if iri and iri.startswith(str(BG)):
-                    names |= tbox_tr.ancestors.get(iri[len(BG):], {iri[len(BG):]})
-            for name in sorted(names):
+            for name in sorted(_named_closure(ind)):
                 if (s, BG[name]) not in asserted:
                     inferred.add((s, RDF.type, BG[name]))
     return inferred
+
+
+def _named_closure(ind) -> set[str]:
+    """Every bg: class the individual belongs to. After reasoning, owlready2's `is_a` holds only the most
+    specific types, but its classes carry the inferred hierarchy (e.g. MixedConductingBinder under both
+    IonConductingBinder and ElectronConductingBinder), so the closure is the union of their ancestors."""
+    names = set()
+    for cls in ind.is_a:
+        for anc in getattr(cls, "ancestors", lambda: ())():
+            iri = getattr(anc, "iri", "")
+            if iri.startswith(str(BG)):
+                names.add(iri[len(BG):])
+    return names
 
 
 def _first_line(exc: BaseException) -> str:

@@ -13,7 +13,7 @@ from typing import Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import RecordError
+from .errors import RecordError, RecordErrors
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"
 
@@ -23,6 +23,11 @@ Relation = Literal[
     "measured",
 ]
 RELATIONS: tuple[str, ...] = Relation.__args__  # type: ignore[attr-defined]
+
+Stance = Literal["positive", "negative", "hedged"]
+Attribution = Literal["study", "review", "background"]
+ComparisonKind = Literal["head_to_head", "cross_study", "design", "outlook"]
+PairingMode = Literal["all", "respectively", "collective"]
 
 
 def _as_list(value):
@@ -58,6 +63,7 @@ class Figure(_Model):
     unit: str = Field(min_length=1)
     as_written: str = Field(min_length=1)
     approx: bool = False
+    of: str | None = Field(default=None, pattern=ID_PATTERN)  # the subject or comparator the figure belongs to
 
     @model_validator(mode="after")
     def _value_or_range(self):
@@ -80,31 +86,58 @@ class Context(_Model):
     active_material: list[str] = []
     component: list[str] = []
     battery_type: list[str] = []
+    counter_electrode: list[str] = []
     via_group: list[str] = []
     target: list[str] = []
     solvent: list[str] = []
     compared_with: list[str] = []
-    outcome: Literal["better", "worse", "similar"] | None = None
     conditions: list[Union[str, Figure]] = []
 
-    _lists = field_validator("active_material", "component", "battery_type", "via_group", "target",
-                             "solvent", "compared_with", "conditions", mode="before")(_as_list)
+    _lists = field_validator("active_material", "component", "battery_type", "counter_electrode", "via_group",
+                             "target", "solvent", "compared_with", "conditions", mode="before")(_as_list)
+
+
+class Comparison(_Model):
+    """What a `compared_with` claim compares: the aspect, the result for the subject, and how."""
+    aspect: str = Field(pattern=ID_PATTERN)  # a Metric or Mechanism id: capacity-retention, adhesion, cost, ...
+    outcome: Literal["better", "worse", "similar"]
+    kind: ComparisonKind  # only head_to_head (same work, binders swapped) derives bg:outperforms
+
+
+Pairing = Union[PairingMode, list[tuple[str, str]]]
 
 
 class Claim(_Model):
     id: str = Field(pattern=ID_PATTERN)
-    quote: str = Field(min_length=8)
+    quote: Union[str, list[str]]  # one verbatim span, or the parts of a sentence a caption or table interrupts
     section: str | None = None
     refs: list[int] = []
     subject: list[str] = Field(min_length=1)
     relation: Relation
     object: list[str] = []
+    pairing: Pairing | None = None  # how several subjects pair with several objects/contexts
+    stance: Stance = "positive"
+    attribution: Attribution  # whose finding: a cited study's, the review's own, or background
+    sources: list[int] = []  # for a study: the references whose finding it is (default: refs)
+    comparison: Comparison | None = None
     context: Context = Context()
     measurements: list[Measurement] = []
     table_row: int | None = None
     note: str | None = None
 
-    _lists = field_validator("subject", "object", "refs", mode="before")(_as_list)
+    _lists = field_validator("subject", "object", "refs", "sources", mode="before")(_as_list)
+
+    @property
+    def quote_parts(self) -> list[str]:
+        return [self.quote] if isinstance(self.quote, str) else list(self.quote)
+
+    @field_validator("quote")
+    @classmethod
+    def _quote_length(cls, v):
+        parts = [v] if isinstance(v, str) else v
+        if not parts or any(len(p.strip()) < 8 for p in parts):
+            raise ValueError("a quote (and every part of one) needs at least 8 characters")
+        return v
 
     @field_validator("section", mode="before")
     @classmethod
@@ -118,8 +151,11 @@ class Claim(_Model):
                 raise ValueError("relation `measured` needs at least one measurement")
         elif not self.object:
             raise ValueError(f"relation `{self.relation}` needs an `object`")
-        if self.relation == "compared_with" and self.context.outcome is None:
-            raise ValueError("relation `compared_with` needs `context.outcome` (better/worse/similar)")
+        if (self.relation == "compared_with") != (self.comparison is not None):
+            raise ValueError("relation `compared_with` needs a `comparison` (aspect, outcome, kind), "
+                             "and only it may have one")
+        if self.sources and self.attribution != "study":
+            raise ValueError("`sources` name the studies whose finding a claim reports: only for `attribution: study`")
         return self
 
 
@@ -164,8 +200,12 @@ def _format_validation(err: ValidationError) -> tuple[str, str]:
     return loc, msg
 
 
-def load_file(path: Path, display: str | None = None) -> list[Located]:
-    """Parse one record file; raise RecordError naming the file, record and field on bad input."""
+_KINDS = (("entities", Entity), ("claims", Claim))
+
+
+def load_file(path: Path, display: str | None = None, kinds: tuple[str, ...] = ("entities", "claims")) -> list[Located]:
+    """Parse one record file (only the lists named in `kinds`); raise RecordError(s) naming the file,
+    record and field on bad input."""
     name = display or str(path)
     try:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
@@ -181,7 +221,10 @@ def load_file(path: Path, display: str | None = None) -> list[Located]:
     if not isinstance(doc, dict) or set(doc) - {"entities", "claims", "__line__"}:
         raise RecordError(name, None, None, "top level must be a mapping with `entities` and/or `claims` lists")
     out: list[Located] = []
-    for key, model in (("entities", Entity), ("claims", Claim)):
+    errors: list[RecordError] = []
+    for key, model in _KINDS:
+        if key not in kinds:
+            continue
         items = doc.get(key) or []
         if not isinstance(items, list):
             raise RecordError(name, None, key, f"`{key}` must be a list")
@@ -194,8 +237,11 @@ def load_file(path: Path, display: str | None = None) -> list[Located]:
                 rec = model.model_validate(_strip_lines(raw))
             except ValidationError as exc:
                 field, msg = _format_validation(exc)
-                raise RecordError(name, rid, field, msg, line) from None
+                errors.append(RecordError(name, rid, field, msg, line))
+                continue
             out.append(Located(rec, path, line, name))
+    if errors:  # every malformed record of the file, not just the first
+        raise RecordErrors(errors)
     return out
 
 
@@ -203,10 +249,19 @@ def record_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.yaml") if p.is_file())
 
 
-def load_records(root: Path) -> list[Located]:
+def load_records(root: Path, kinds: tuple[str, ...] = ("entities", "claims")) -> list[Located]:
+    """Every record under `root`; raise RecordErrors listing the malformed records of every file."""
     located: list[Located] = []
+    errors: list[RecordError] = []
     for path in record_files(root):
-        located.extend(load_file(path, display=_display(path, root)))
+        try:
+            located.extend(load_file(path, display=_display(path, root), kinds=kinds))
+        except RecordErrors as exc:
+            errors.extend(exc.errors)
+        except RecordError as exc:
+            errors.append(exc)
+    if errors:
+        raise RecordErrors(errors)
     return located
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .source import Review
+from .source import Review, cited_numbers
 
 _ITEM = re.compile(r"^\s*(?:- |(\d+)\. )(.*)$")
 _AUTHOR_START = re.compile(r"^[A-ZÀ-Ý][\w'’\-]+(?: [\w'’\-]+)*, (?:[A-ZÀ-Ý][a-zà-ÿ]?\.)")
@@ -89,3 +89,33 @@ def _parse_entry(number: int, body: str, line: int) -> Reference:
         url=url_m.group(1) if url_m and not doi_m else None,
         line=line,
     )
+
+
+# ------------------------------------------------------------------------------- shared authorship
+_AUTHOR = re.compile(r"([^,]+?), ((?:[A-ZÀ-Ý][a-zà-ÿ]?\.-?)+)(?:,|$)")
+# "Bruce et al. [132, 133]", "Creager's group [113]": the review names one researcher for several works
+_GROUP_PHRASE = re.compile(r"[A-Z][\w-]+(?:'s group| et al\.| and co-?workers)\s*\[([0-9][0-9,\s–-]*)\]")
+
+
+def listed_authors(ref: Reference) -> frozenset[str]:
+    """The authors the reference list names (it gives up to three, then "et al."), as "Surname, I.J."."""
+    if not ref.authors:
+        return frozenset()
+    return frozenset(f"{m.group(1).strip()}, {m.group(2)}" for m in _AUTHOR.finditer(ref.authors.replace(", et al.", "")))
+
+
+def shared_authorship(review: Review, refs: list[Reference]) -> set[tuple[int, int]]:
+    """Pairs (a < b) of references that are not independent work: they share a listed author (surname and
+    initials), or the review names one researcher for both ("Bruce et al. [132, 133]"). The reference list
+    omits authors after the third, so two papers of one group can still look independent."""
+    pairs: set[tuple[int, int]] = set()
+    authors = {r.number: listed_authors(r) for r in refs}
+    numbers = sorted(authors)
+    for i, a in enumerate(numbers):
+        for b in numbers[i + 1:]:
+            if authors[a] & authors[b]:
+                pairs.add((a, b))
+    for m in _GROUP_PHRASE.finditer(review.text, 0, review.references_start):
+        group = sorted(cited_numbers(f"[{m.group(1)}]"))
+        pairs.update((a, b) for i, a in enumerate(group) for b in group[i + 1:])
+    return pairs

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import yaml
+
 REVIEW_DOI = "10.1007/s41918-023-00198-2"
 REVIEW_IRI = f"https://doi.org/{REVIEW_DOI}"
 REVIEW_TITLE = "Exploring More Functions in Binders for Lithium Batteries"
@@ -34,6 +36,17 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Float:
+    """A figure caption or table: the raw (start, end) of each of its lines, and the section that cites it."""
+    label: str  # "Fig. 5", "Table 1"
+    section: str
+    lines: tuple[tuple[int, int], ...]
+
+    def contains(self, offset: int) -> bool:
+        return any(s <= offset < e for s, e in self.lines)
+
+
+@dataclass(frozen=True)
 class Span:
     start: int
     end: int
@@ -48,6 +61,7 @@ class QuoteError(ValueError):
 class Review:
     text: str
     path: Path | None = None
+    float_specs: list[dict] = field(default_factory=list, repr=False)  # data/source/floats.yaml, see Review.floats
     _folded: str = field(init=False, repr=False)
     _fmap: list[int] = field(init=False, repr=False)  # folded index -> raw index
 
@@ -69,7 +83,10 @@ class Review:
 
     @classmethod
     def load(cls, path: Path) -> "Review":
-        return cls(path.read_text(encoding="utf-8"), path)
+        """The review text, with the float layout (floats.yaml) beside it when there is one."""
+        floats = path.with_name("floats.yaml")
+        specs = yaml.safe_load(floats.read_text(encoding="utf-8"))["floats"] if floats.is_file() else []
+        return cls(path.read_text(encoding="utf-8"), path, specs)
 
     # ------------------------------------------------------------------ structure
     @cached_property
@@ -89,7 +106,30 @@ class Review:
         out.append(Section("refs", "References", self.references_start, len(self.text)))
         return out
 
+    @cached_property
+    def floats(self) -> list[Float]:
+        """Figure captions and tables, located by the beginnings of their lines (floats.yaml)."""
+        out = []
+        for spec in self.float_specs:
+            lines = []
+            for begin in spec["lines"]:
+                starts = [m.start() for m in re.finditer("^" + re.escape(begin), self.text, re.M)]
+                if len(starts) != 1:
+                    raise ValueError(f"floats.yaml: {spec['label']}: line beginning {begin!r} "
+                                     f"starts {len(starts)} lines of the review, not one")
+                end = self.text.find("\n", starts[0])
+                lines.append((starts[0], len(self.text) if end == -1 else end))
+            out.append(Float(spec["label"], str(spec["section"]), tuple(lines)))
+        return out
+
+    def float_at(self, offset: int) -> Float | None:
+        return next((f for f in self.floats if f.contains(offset)), None)
+
     def section_at(self, offset: int) -> Section:
+        """The section a position belongs to: a float's own section, else the section it is printed in."""
+        flt = self.float_at(offset)
+        if flt is not None:
+            return self.section(flt.section)
         idx = bisect_right([s.start for s in self.sections], offset) - 1
         return self.sections[max(idx, 0)]
 
@@ -127,6 +167,20 @@ class Review:
         if len(spans) > 1:
             raise QuoteError(f"quote occurs {len(spans)} times; lengthen it to make it unique: {_short(quote)!r}")
         return spans[0]
+
+    def locate_parts(self, parts: list[str], section: str | None = None) -> list[Span]:
+        """The spans of a sentence that a float (caption or table) interrupts: each part is located like a
+        quote, in order, and only whitespace and float lines may lie between one part and the next."""
+        spans = [self.locate(p, section) for p in parts]
+        for i, (a, b) in enumerate(zip(spans, spans[1:]), start=2):
+            if b.start < a.end:
+                raise QuoteError(f"quote part {i} does not follow part {i - 1} in the review")
+            gap = "".join(ch for pos, ch in enumerate(self.text[a.end:b.start], start=a.end)
+                          if self.float_at(pos) is None)
+            if gap.strip():
+                raise QuoteError(f"between quote parts {i - 1} and {i} the review has text that is not a figure "
+                                 f"caption or table: {_short(gap)!r} (quote it, or make separate claims)")
+        return spans
 
     # ------------------------------------------------------------------ citations
     def paragraph_bounds(self, span: Span) -> tuple[int, int]:
