@@ -19,7 +19,7 @@ REFERENCE_COUNT = 359
 
 # relation -> (allowed subject categories, allowed object categories, semantic-layer property)
 RELATION_RULES: dict[str, tuple[set[str], set[str] | None, str | None]] = {
-    "has_functional_group": ({"Binder"}, {"FunctionalGroup"}, "hasFunctionalGroup"),
+    "has_functional_group": ({"Binder", "ChemicalEntity"}, {"FunctionalGroup"}, "hasFunctionalGroup"),
     "has_function": ({"Binder", "FunctionalGroup", "ChemicalEntity", "CellComponent"}, {"Mechanism"}, "hasFunction"),
     "applied_in": ({"Binder"}, {"ActiveMaterial", "CellComponent", "BatteryType"}, "appliedIn"),
     "processed_with": ({"Binder"}, {"Solvent", "ProcessingRoute"}, "processedWith"),
