@@ -206,7 +206,8 @@ def query(ctx, name, params, qfile, fmt, full, endpoint, engine) -> None:
     Examples:
       bindergraph query groups-functions
       bindergraph query binders-for-material --param material=LNMO
-      bindergraph query claim-evidence --param binder=PAN --full
+      bindergraph query claim-evidence --param subject=PAN --full
+      bindergraph query statement-support --param subject=carboxyl --param object=hydrogen-bonding
       bindergraph query table1 --format csv
       bindergraph query --file my.rq --format json
       bindergraph query groups-functions --endpoint http://127.0.0.1:8000/sparql
@@ -305,7 +306,8 @@ def serve(ctx, host, port, timeout, max_rows, store_mode) -> None:
 @click.pass_context
 def coverage(ctx, strict) -> None:
     """How completely the graph covers the review: abbreviations near "binder" that the graph
-    lacks (with line numbers), binders named in the text, and claims per section.
+    lacks (with line numbers), binders named in the text, claims per section, and claims per
+    attribution (reported finding, review synthesis, background) and per stance.
     Tokens that are not binders are listed with a reason in data/coverage-ignore.yaml.
 
     \b

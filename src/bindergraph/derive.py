@@ -49,7 +49,12 @@ def statements(c: ResolvedClaim) -> list[Derived]:
 def entailed(c: ResolvedClaim) -> list[Derived]:
     """The plain triples the claim entitles: its statements if it is positive, else none (and of a comparison,
     only a head-to-head one)."""
-    return statements(c) if asserts_statements(c.record.stance, c.record.comparison and c.record.comparison.kind) else []
+    return statements(c) if asserts(c) else []
+
+
+def asserts(c: ResolvedClaim) -> bool:
+    """Whether the claim's statements hold as plain triples."""
+    return asserts_statements(c.record.stance, c.record.comparison.kind if c.record.comparison else None)
 
 
 def asserts_statements(stance: str, comparison_kind: str | None) -> bool:

@@ -15,7 +15,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from .curation import RELATION_RULES, Curated, ResolvedClaim, ResolvedFigure
-from .derive import asserts_statements, statements
+from .derive import asserts, statements
 from .ontology import BG, BGR
 from .references import Reference, shared_authorship
 from .source import REVIEW_DOI, REVIEW_IRI, REVIEW_TITLE, Review, Span
@@ -184,7 +184,7 @@ def _span(g: Graph, node: URIRef, span: Span, review: Review) -> None:
     g.add((pos, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
 
 
-def _figure(g: Graph, node: URIRef, f: ResolvedFigure) -> None:
+def _figure(g: Graph, node: URIRef, f: ResolvedFigure, owners: list[str] = ()) -> None:
     g.add((node, RDF.type, BG.Measurement))
     g.add((node, BG.metric, entity_iri(f.metric)))
     if f.value is not None:
@@ -197,8 +197,8 @@ def _figure(g: Graph, node: URIRef, f: ResolvedFigure) -> None:
     g.add((node, BG.asWritten, Literal(f.as_written)))
     if f.approx:
         g.add((node, BG.approximate, Literal(True)))
-    if f.of is not None:
-        g.add((node, BG.measurementOf, entity_iri(f.of)))
+    for owner in owners:
+        g.add((node, BG.measurementOf, entity_iri(owner)))
     for j, cond in enumerate(f.conditions, start=1):
         cnode = URIRef(f"{node}-c{j}")
         g.add((node, BG.hasCondition, cnode))
@@ -246,7 +246,8 @@ def _claim(g: Graph, c: ResolvedClaim, review: Review) -> None:
     for i, m in enumerate(c.measurements, start=1):
         mnode = URIRef(f"{node}-m{i}")
         g.add((node, BG.hasMeasurement, mnode))
-        _figure(g, mnode, m)
+        # whose figure: the side it names, else every entity subject of the claim
+        _figure(g, mnode, m, [m.of] if m.of else [s.id for s in c.subjects if not s.is_class])
     g.add((node, BG.inSection, section_iri(c.section)))
     for r in rec.refs:
         g.add((node, DCTERMS.references, reference_iri(r)))
@@ -279,7 +280,7 @@ def _statements(g: Graph, c: ResolvedClaim, node: URIRef) -> None:
     """The semantic layer: an rdf:Statement for each triple the claim speaks of (derive.py), naming the
     claim, so that a query follows any triple to its evidence and stance; the plain triple itself only
     when the claim asserts it (positive; a comparison only head to head): a reified statement asserts nothing."""
-    asserted = asserts_statements(c.record.stance, c.record.comparison and c.record.comparison.kind)
+    asserted = asserts(c)
     for i, d in enumerate(statements(c), start=1):
         s, p, o = entity_iri(d.subject), BG[d.prop], entity_iri(d.object)
         if asserted:
