@@ -31,8 +31,8 @@ import pyoxigraph as ox
 import rdflib
 
 from bindergraph.build import BuildOptions, build
-from bindergraph.query import OxigraphEngine, RdflibEngine, bind_params, catalogue
-from bindergraph.store import load_memory, load_store
+from bindergraph.query.engine import OxigraphEngine, RdflibEngine, bind_params, catalogue
+from bindergraph.query.store import load_memory, load_store
 
 BGR = "https://w3id.org/bindergraph/resource/"
 HERE = Path(__file__).resolve().parent

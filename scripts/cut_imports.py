@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from rdflib import OWL, RDF, RDFS, Graph, URIRef  # noqa: E402
 from rdflib.namespace import SKOS  # noqa: E402
 
-from bindergraph.links import read_sssom  # noqa: E402
+from bindergraph.graph.links import read_sssom  # noqa: E402
 
 DEFAULT_REFERENCE = os.environ.get("BINDERGRAPH_REFERENCE", "/work/shared/ontologies")
 CHEBI_NS = "http://purl.obolibrary.org/obo/CHEBI_"

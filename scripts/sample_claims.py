@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 from bindergraph import paths
-from bindergraph.curation import check_records
-from bindergraph.derive import entailed, statements
-from bindergraph.ontology import load_tbox
-from bindergraph.source import Review, fold
+from bindergraph.curate.curation import check_records
+from bindergraph.graph.derive import entailed, statements
+from bindergraph.graph.ontology import load_tbox
+from bindergraph.curate.source import Review, fold
 
 
 def sheet(seed: int, n: int) -> str:

@@ -8,10 +8,10 @@ import pytest
 
 from bindergraph import paths
 from bindergraph.build import BuildOptions, build
-from bindergraph.ontology import load_tbox
-from bindergraph.query import OxigraphEngine, RdflibEngine
-from bindergraph.source import Review
-from bindergraph.store import open_store
+from bindergraph.graph.ontology import load_tbox
+from bindergraph.query.engine import OxigraphEngine, RdflibEngine
+from bindergraph.curate.source import Review
+from bindergraph.query.store import open_store
 
 INPUT = Path(__file__).parent / "input"
 

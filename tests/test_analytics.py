@@ -5,10 +5,10 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from bindergraph.analytics import (BG, KINDS, binder_material_graph, entity_graph, hubs_report, load_claims,
+from bindergraph.publish.analytics import (BG, KINDS, binder_material_graph, entity_graph, hubs_report, load_claims,
                                    local_name)
 from bindergraph.cli import main
-from bindergraph.query import PREFIXES, Term
+from bindergraph.query.engine import PREFIXES, Term
 
 BGR = "https://w3id.org/bindergraph/resource/"
 HEADINGS = ("Most multifunctional binders", "Most multifunctional functional groups",

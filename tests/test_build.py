@@ -9,12 +9,12 @@ from rdflib.namespace import PROV
 
 from bindergraph import paths
 from bindergraph.build import BuildOptions, build, validate_shapes
-from bindergraph.curation import check_records
+from bindergraph.curate.curation import check_records
 from bindergraph.errors import EvidenceError, RecordErrors, ShapeViolationError
-from bindergraph.evidence import check_evidence
-from bindergraph.graph import build_graph
-from bindergraph.ontology import BG, BGR
-from bindergraph.references import parse_references
+from bindergraph.checks.evidence import check_evidence
+from bindergraph.graph.emit import build_graph
+from bindergraph.graph.ontology import BG, BGR
+from bindergraph.curate.references import parse_references
 
 
 def _parts(records, tbox, review):

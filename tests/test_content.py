@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from bindergraph.query import PREFIXES, Term
-from bindergraph.source import cited_numbers
+from bindergraph.query.engine import PREFIXES, Term
+from bindergraph.curate.source import cited_numbers
 
 BGR = "https://w3id.org/bindergraph/resource/"
 

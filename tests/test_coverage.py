@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from bindergraph import paths
 from bindergraph.cli import main
-from bindergraph.coverage import compute_coverage, load_ignore
+from bindergraph.checks.coverage import compute_coverage, load_ignore
 from bindergraph.errors import RecordError
 
 

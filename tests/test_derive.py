@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bindergraph.curation import check_records
-from bindergraph.derive import Derived, entailed, statements
+from bindergraph.curate.curation import check_records
+from bindergraph.graph.derive import Derived, entailed, statements
 from bindergraph.errors import RecordErrors
 
 RESPECTIVELY = """

@@ -24,12 +24,12 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from bindergraph import paths
 from bindergraph.cli import main
-from bindergraph.curation import check_records
+from bindergraph.curate.curation import check_records
 from bindergraph.errors import RecordError
-from bindergraph.links import (IMPORT_FILES, MAPPINGS_FILE, UNLINKED_FILE, link_graphs, read_sssom,
+from bindergraph.graph.links import (IMPORT_FILES, MAPPINGS_FILE, UNLINKED_FILE, link_graphs, read_sssom,
                                read_unlinked)
-from bindergraph.query import bind_params, get_query
-from bindergraph.stats import compute_stats
+from bindergraph.query.engine import bind_params, get_query
+from bindergraph.query.stats import compute_stats
 
 REFERENCE = Path(os.environ.get("BINDERGRAPH_REFERENCE", "/work/shared/ontologies"))
 needs_reference = pytest.mark.skipif(not (REFERENCE / "chebi").is_dir() or not (REFERENCE / "emmo").is_dir(),
@@ -252,9 +252,9 @@ def test_every_mapped_term_is_imported_with_the_table_label(mset, imports):
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs Java")
 def test_hermit_consistent_with_imports(cur, tbox, review):
-    from bindergraph.graph import build_graph
-    from bindergraph.reason import classify, semantic_layer
-    from bindergraph.references import parse_references
+    from bindergraph.graph.emit import build_graph
+    from bindergraph.checks.reason import classify, semantic_layer
+    from bindergraph.curate.references import parse_references
 
     parts = build_graph(cur, parse_references(review), review)
     _links, imports = link_graphs(cur)

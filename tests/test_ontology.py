@@ -6,8 +6,8 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from bindergraph.errors import InconsistentOntologyError, JavaMissingError
-from bindergraph.ontology import BG, BGR, ONTOLOGY_IRI
-from bindergraph.reason import classify, semantic_layer
+from bindergraph.graph.ontology import BG, BGR, ONTOLOGY_IRI
+from bindergraph.checks.reason import classify, semantic_layer
 
 
 def test_ontology_header(tbox):

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from bindergraph import paths
-from bindergraph.analytics import entity_graph, load_claims
+from bindergraph.publish.analytics import entity_graph, load_claims
 from bindergraph.cli import main
 from bindergraph.errors import BindergraphError, QueryError
-from bindergraph.page import PageOptions, json_for_script, write_page
-from bindergraph.query import PREFIXES, OxigraphEngine
+from bindergraph.publish.page import PageOptions, json_for_script, write_page
+from bindergraph.query.engine import PREFIXES, OxigraphEngine
 
 BG = "https://w3id.org/bindergraph/ontology#"
 BGR = "https://w3id.org/bindergraph/resource/"

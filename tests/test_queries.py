@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from bindergraph.cli import main
 from bindergraph.errors import QueryError
-from bindergraph.query import bind_params, catalogue, get_query
+from bindergraph.query.engine import Term, bind_params, catalogue, get_query
 
 CATALOGUE = catalogue()
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -188,7 +188,7 @@ def test_table1(engine, review):
             names = engine.select(
                 "SELECT ?b ?n WHERE { { ?b <http://www.w3.org/2000/01/rdf-schema#label> ?n } UNION "
                 "{ ?b <http://www.w3.org/2004/02/skos/core#altLabel> ?n } }",
-                {"b": __import__("bindergraph.query", fromlist=["Term"]).Term(
+                {"b": Term(
                     "uri", "https://w3id.org/bindergraph/resource/" + bid)}).rows
             assert any(n["n"].value.lower() in binder.lower() for n in names), (bid, binder)
         assert electrode.split("/")[0] in ("LNMO", "LLO", "NCM811")
@@ -310,8 +310,8 @@ def test_same_answers_on_oxigraph_and_rdflib(qid, engine, rdflib_engine):
 
 @pytest.fixture(scope="module")
 def memory_engine(full_build):
-    from bindergraph.query import OxigraphEngine
-    from bindergraph.store import open_memory_store
+    from bindergraph.query.engine import OxigraphEngine
+    from bindergraph.query.store import open_memory_store
 
     return OxigraphEngine(open_memory_store(full_build))
 
@@ -335,7 +335,7 @@ def test_injection_stays_a_literal(engine, rdflib_engine):
     q = get_query("claims-per-section")  # takes no parameter: use an ad-hoc one
     query = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
              "SELECT ?x ?label WHERE { ?x rdfs:label ?label }")
-    from bindergraph.query import Term
+    from bindergraph.query.engine import Term
     for eng in (engine, rdflib_engine):
         assert eng.select(query, {"label": Term("literal", HOSTILE)}).rows == []
         bound = bind_params(get_query("binders-for-material"), {}, eng)
@@ -348,7 +348,7 @@ def test_injection_stays_a_literal(engine, rdflib_engine):
 def test_bound_terms_round_trip_exactly(engine, rdflib_engine, memory_engine):
     """A bound parameter comes back as the very same term: the VALUES block that leads oxigraph's
     planner (and carries parameters to remote endpoints) is serialised, never spliced from text."""
-    from bindergraph.query import Term
+    from bindergraph.query.engine import Term
 
     query = "SELECT ?v ?n WHERE { BIND(1 AS ?n) }"
     terms = [Term("literal", AWKWARD), Term("literal", AWKWARD, lang="en"),
@@ -362,7 +362,7 @@ def test_bound_terms_round_trip_exactly(engine, rdflib_engine, memory_engine):
 
 
 def test_values_hint_reaches_subqueries_that_project_the_variable():
-    from bindergraph.query import _with_values
+    from bindergraph.query.engine import _with_values
 
     q = ("SELECT ?a ?b WHERE { { SELECT ?a (COUNT(?x) AS ?b) WHERE { ?a ?p ?x } GROUP BY ?a }\n"
          "# SELECT ?a WHERE { in a comment }\n { SELECT (STR(?z) AS ?a) WHERE { ?z ?q ?r } } }")

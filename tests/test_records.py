@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bindergraph.curation import check_records
+from bindergraph.curate.curation import check_records
 from bindergraph.errors import RecordError, RecordErrors
 
 

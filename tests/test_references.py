@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bindergraph.references import parse_references
+from bindergraph.curate.references import parse_references
 
 
 def test_count_and_numbering(review):
@@ -32,7 +32,7 @@ def test_every_doi_in_text_is_parsed(review):
 
 
 def test_references_in_graph(engine):
-    from bindergraph.query import PREFIXES
+    from bindergraph.query.engine import PREFIXES
     rows = engine.select(PREFIXES + "SELECT (COUNT(?r) AS ?n) (COUNT(?d) AS ?d2) WHERE { ?r a bg:Reference . OPTIONAL { ?r bibo:doi ?d } }").rows
     assert int(rows[0]["n"].value) == 359
     row = engine.select(PREFIXES + "SELECT ?doi ?t WHERE { bgr:ref-97 bibo:doi ?doi ; dcterms:title ?t }").rows[0]

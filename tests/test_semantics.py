@@ -7,8 +7,8 @@ from collections import defaultdict
 import pytest
 
 from bindergraph import paths
-from bindergraph.curation import check_records
-from bindergraph.derive import comparison_wins, entailed
+from bindergraph.curate.curation import check_records
+from bindergraph.graph.derive import comparison_wins, entailed
 
 from test_queries import col, rows_where, run
 
@@ -117,8 +117,8 @@ def test_every_claim_says_whose_finding_it_is(engine, claims):
 
 
 def _attribution(engine):
-    from bindergraph.coverage import compute_coverage, load_ignore
-    from bindergraph.source import Review
+    from bindergraph.checks.coverage import compute_coverage, load_ignore
+    from bindergraph.curate.source import Review
 
     report = compute_coverage(engine, Review.load(paths.REVIEW_FILE), load_ignore(paths.COVERAGE_IGNORE))
     return report.claims_per_attribution

@@ -11,11 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from click.testing import CliRunner
 
-from bindergraph import store
+from bindergraph.query import store
 from bindergraph.cli import main
 from bindergraph.errors import NotBuiltError
-from bindergraph.query import RemoteEngine, Term
-from bindergraph.serve import ServerConfig, make_server
+from bindergraph.query.engine import RemoteEngine, Term
+from bindergraph.publish.serve import ServerConfig, make_server
 
 SELF_HEALING = "SELECT ?b WHERE { ?b a bg:SelfHealingBinder } ORDER BY ?b"
 

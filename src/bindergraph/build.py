@@ -18,15 +18,15 @@ from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
 
 from . import __version__, paths
-from .curation import Curated, check_records
+from .checks.evidence import check_evidence
+from .checks.reason import classify, java_executable, semantic_layer
+from .curate.curation import Curated, check_records
+from .curate.references import parse_references
+from .curate.source import Review
 from .errors import ShapeViolationError
-from .evidence import check_evidence
-from .graph import GraphParts, build_graph, new_graph
-from .ontology import load_tbox
-from .reason import classify, java_executable, semantic_layer
-from .references import parse_references
-from .source import Review
-from .store import graph_iri, load_store
+from .graph.emit import GraphParts, build_graph, new_graph
+from .graph.ontology import load_tbox
+from .query.store import graph_iri, load_store
 
 OUTPUT_FILES = ("graph.nt", "graph.nq", "graph.ttl", "manifest.json")
 
@@ -82,7 +82,7 @@ def build(opts: BuildOptions, log=lambda msg: None) -> BuildResult:
 
 def _links(cur: Curated) -> tuple[Graph, Graph]:
     """External links (SSSOM mappings) and the import modules they rely on."""
-    from .links import link_graphs
+    from .graph.links import link_graphs
 
     return link_graphs(cur)
 

@@ -62,9 +62,9 @@ def check(records: Path | None) -> None:
       bindergraph check
       bindergraph check --records data/records
     """
-    from .curation import check_records
-    from .ontology import load_tbox
-    from .source import Review
+    from .curate.curation import check_records
+    from .graph.ontology import load_tbox
+    from .curate.source import Review
 
     cur = check_records(records or paths.RECORDS_DIR, load_tbox(paths.ONTOLOGY_FILE), Review.load(paths.REVIEW_FILE))
     click.echo(f"ok: {len(cur.entities)} entities, {len(cur.claims)} claims")
@@ -124,7 +124,7 @@ def export(ctx: click.Context, fmt: str, output: Path) -> None:
     if fmt == "jsonld":
         from rdflib import Graph
 
-        from .graph import PREFIXES
+        from .graph.emit import PREFIXES
 
         g = Graph()
         g.parse(out / "graph.nt", format="nt")
@@ -145,15 +145,15 @@ def stats(ctx: click.Context) -> None:
     Example:
       bindergraph stats
     """
-    from .stats import compute_stats
+    from .query.stats import compute_stats
 
     click.echo(compute_stats(_engine(ctx)), nl=False)
 
 
 # ------------------------------------------------------------------------------------- querying
 def _engine(ctx: click.Context, endpoint: str | None = None, engine: str = "oxigraph"):
-    from .query import OxigraphEngine, RdflibEngine, RemoteEngine
-    from .store import open_store
+    from .query.engine import OxigraphEngine, RdflibEngine, RemoteEngine
+    from .query.store import open_store
 
     if endpoint:
         return RemoteEngine(endpoint)
@@ -171,7 +171,7 @@ def list_queries() -> None:
     Example:
       bindergraph queries
     """
-    from .query import catalogue
+    from .query.engine import catalogue
 
     for q in catalogue().values():
         click.echo(f"{q.id}\n    {q.title}\n    Q: {q.question}")
@@ -212,7 +212,7 @@ def query(ctx, name, params, qfile, fmt, full, endpoint, engine) -> None:
       bindergraph query --file my.rq --format json
       bindergraph query groups-functions --endpoint http://127.0.0.1:8000/sparql
     """
-    from .query import PREFIXES, get_query, parse_param_args
+    from .query.engine import PREFIXES, get_query, parse_param_args
 
     if bool(name) == bool(qfile):
         raise QueryError("give a query NAME or --file, not both or neither")
@@ -226,7 +226,7 @@ def query(ctx, name, params, qfile, fmt, full, endpoint, engine) -> None:
             raise QueryError(f"{qfile}: cannot read ({exc})") from None
         res = eng.select(PREFIXES + text)
     else:
-        from .query import bind_params
+        from .query.engine import bind_params
 
         bound = bind_params(get_query(name), parse_param_args(params), eng)
         res = eng.select(bound.query, bound.bindings)
@@ -248,14 +248,14 @@ def sparql(ctx, text, fmt, full, endpoint, engine) -> None:
       bindergraph sparql "SELECT ?b WHERE { ?b a bg:SelfHealingBinder }"
       bindergraph sparql "SELECT (COUNT(*) AS ?n) WHERE { ?c a bg:Claim }" --format json
     """
-    from .query import PREFIXES
+    from .query.engine import PREFIXES
 
     eng = _engine(ctx, endpoint, engine)
     _print_result(eng, eng.select(PREFIXES + text), fmt, full)
 
 
 def _print_result(eng, res, fmt: str, full: bool) -> None:
-    from .results import FORMATS, labels_for, to_table
+    from .query.results import FORMATS, labels_for, to_table
 
     if fmt == "table":
         click.echo(to_table(res, labels_for(eng, res), full=full), nl=False)
@@ -284,7 +284,7 @@ def serve(ctx, host, port, timeout, max_rows, store_mode) -> None:
       curl 'http://127.0.0.1:8000/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20a%20bg:Binder%7D%20LIMIT%205'
       bindergraph query groups-functions --endpoint http://127.0.0.1:8000/sparql
     """
-    from .serve import ServerConfig, make_server
+    from .publish.serve import ServerConfig, make_server
 
     out = ensure_built(ctx)
     try:
@@ -315,8 +315,8 @@ def coverage(ctx, strict) -> None:
       bindergraph coverage
       bindergraph coverage --strict
     """
-    from .coverage import compute_coverage, load_ignore
-    from .source import Review
+    from .checks.coverage import compute_coverage, load_ignore
+    from .curate.source import Review
 
     report = compute_coverage(_engine(ctx), Review.load(paths.REVIEW_FILE), load_ignore(paths.COVERAGE_IGNORE))
     click.echo(report.render(), nl=False)
@@ -346,7 +346,7 @@ def viz(ctx, output, focus, depth, query_name, mechanism, material, references) 
       bindergraph viz --query tm-trapping-binders --output tm.html
       bindergraph viz --mechanism PolysulfideTrapping --output lis.html
     """
-    from .page import PageOptions, write_page
+    from .publish.page import PageOptions, write_page
 
     opts = PageOptions(focus=focus, depth=depth, query=query_name, mechanism=mechanism, material=material,
                        references=references)
@@ -365,7 +365,7 @@ def hubs(ctx, top) -> None:
     Example:
       bindergraph hubs --top 5
     """
-    from .analytics import hubs_report
+    from .publish.analytics import hubs_report
 
     click.echo(hubs_report(_engine(ctx), top), nl=False)
 
@@ -383,7 +383,7 @@ def links(ctx, name) -> None:
       bindergraph links carboxyl
       bindergraph links
     """
-    from .links import links_report
+    from .graph.links import links_report
 
     click.echo(links_report(_engine(ctx), name), nl=False)
 

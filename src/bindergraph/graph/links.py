@@ -25,10 +25,10 @@ import yaml
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from . import paths
-from .curation import Curated
-from .errors import RecordError
-from .graph import new_graph
+from .. import paths
+from ..curate.curation import Curated
+from ..errors import RecordError
+from .emit import new_graph
 from .ontology import BG, load_tbox
 
 MAPPINGS_FILE = paths.MAPPINGS_DIR / "bindergraph.sssom.tsv"
@@ -244,7 +244,7 @@ def read_unlinked(path: Path = UNLINKED_FILE) -> list[Unlinked]:
 def _shipped_entity_ids() -> frozenset[str]:
     """Entity ids of the shipped record tree: a row about one of them is skipped, not rejected, when a
     build uses a smaller record tree (a fixture, a curator's work in progress)."""
-    from .records import load_records
+    from ..curate.records import load_records
 
     return frozenset(l.record.id for l in load_records(paths.RECORDS_DIR, kinds=("entities",)))
 
@@ -404,7 +404,7 @@ def links_report(engine, name: str | None) -> str:
                 return p + iri[len(ns):]
         return iri
 
-    from .query import Term
+    from ..query.engine import Term
 
     bindings = None
     if name:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import RecordError
-from .query import PREFIXES, Engine
-from .source import Review
+from ..curate.source import Review
+from ..errors import RecordError
+from ..query.engine import PREFIXES, Engine
 
 # Abbreviation-like: at least two capitals, or a capital and a digit, e.g. PVDF, P(AN-MA), PEDOT:PSS, Li2S.
 _TOKEN = re.compile(r"(?<![\w(])([A-Z][A-Za-z0-9]*(?:[-:/()][A-Za-z0-9]+\)?)*)(?![\w])")

@@ -1,7 +1,7 @@
 """`bindergraph stats`: counts per class and relation, and external-link coverage."""
 from __future__ import annotations
 
-from .query import PREFIXES, Engine
+from .engine import PREFIXES, Engine
 
 _CLASS_COUNTS = PREFIXES + """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {

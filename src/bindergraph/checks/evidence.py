@@ -6,11 +6,11 @@ from __future__ import annotations
 from rdflib import RDF, Graph
 from rdflib.namespace import PROV
 
-from .derive import asserts_statements
-from .errors import EvidenceError
-from .graph import OA, QUOTE_PART_SEPARATOR
-from .ontology import BG, BGR, SEMANTIC_PROPERTIES
-from .source import Review, fold
+from ..curate.source import Review, fold
+from ..errors import EvidenceError
+from ..graph.derive import asserts_statements
+from ..graph.emit import OA, QUOTE_PART_SEPARATOR
+from ..graph.ontology import BG, BGR, SEMANTIC_PROPERTIES
 
 
 def check_evidence(data: Graph, review: Review) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .query import PREFIXES, Engine
+from ..query.engine import PREFIXES, Engine
 
 BG = "https://w3id.org/bindergraph/ontology#"
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import paths
-from .errors import QueryError
+from .. import paths
+from ..errors import QueryError
 
 PREFIXES = """PREFIX bg: <https://w3id.org/bindergraph/ontology#>
 PREFIX bgr: <https://w3id.org/bindergraph/resource/>
@@ -430,7 +430,7 @@ def _param_term(p: Param, value: str, engine: Engine, qid: str) -> Term:
 
 def _unit_term(value: str, qid: str, name: str) -> Term:
     """A unit symbol (%, S/cm), a QUDT local name (PERCENT) or a unit IRI -> the unit's IRI."""
-    from .units import UNITS, lookup
+    from ..curate.units import UNITS, lookup
 
     if value.startswith(("http://", "https://")):
         return Term("uri", _check_iri(value))

@@ -13,7 +13,7 @@ from typing import Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import RecordError, RecordErrors
+from ..errors import RecordError, RecordErrors
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import networkx as nx
 
+from ..errors import BindergraphError, QueryError
+from ..files import atomic_write
+from ..query.engine import Engine, bind_params, get_query
 from .analytics import (BG, CONTEXT_ROLES, KINDS, Claim, ClaimData, claim_subjects, entity_graph, load_claims,
                         local_name)
-from .errors import BindergraphError, QueryError
-from .files import atomic_write
-from .query import Engine, bind_params, get_query
 
 VIS_DIR = ("lib", "vis-9.1.2")
 VIS_NOTICE = ("vis-network 9.1.2, (c) 2011-2017 Almende B.V., (c) 2017-2019 visjs contributors; "
@@ -314,7 +314,7 @@ def _inline_safe(text: str, element: str) -> str:
 
 
 def _template(name: str) -> str:
-    return resources.files("bindergraph").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("bindergraph.publish").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 def _vis_asset(name: str) -> str:

@@ -14,11 +14,11 @@ from decimal import Decimal
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from .curation import RELATION_RULES, Curated, ResolvedClaim, ResolvedFigure
+from ..curate.curation import RELATION_RULES, Curated, ResolvedClaim, ResolvedFigure
+from ..curate.references import Reference, shared_authorship
+from ..curate.source import REVIEW_DOI, REVIEW_IRI, REVIEW_TITLE, Review, Span
 from .derive import asserts, statements
 from .ontology import BG, BGR
-from .references import Reference, shared_authorship
-from .source import REVIEW_DOI, REVIEW_IRI, REVIEW_TITLE, Review, Span
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 QUDT = Namespace("http://qudt.org/schema/qudt/")

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .query import PREFIXES, from_ox, result_from
-from .results import FORMATS, MEDIA_TYPES
-from .store import choose_memory, open_memory_store, open_store
+from ..query.engine import PREFIXES, from_ox, result_from
+from ..query.results import FORMATS, MEDIA_TYPES
+from ..query.store import choose_memory, open_memory_store, open_store
 
 _CTX = mp.get_context("fork")
 _ACCEPT_ORDER = [("application/sparql-results+json", "json"), ("application/json", "json"),

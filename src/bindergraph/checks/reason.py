@@ -14,9 +14,9 @@ from pathlib import Path
 
 from rdflib import RDF, Graph, URIRef
 
-from .errors import InconsistentOntologyError, JavaMissingError
-from .graph import new_graph
-from .ontology import BG, BGR, SEMANTIC_PROPERTIES
+from ..errors import InconsistentOntologyError, JavaMissingError
+from ..graph.emit import new_graph
+from ..graph.ontology import BG, BGR, SEMANTIC_PROPERTIES
 
 
 def semantic_layer(tbox: Graph, data: Graph, extra: Graph | None = None) -> Graph:

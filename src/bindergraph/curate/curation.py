@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RecordError, RecordErrors
-from .ontology import CATEGORIES, TBox
+from ..errors import RecordError, RecordErrors
+from ..graph.ontology import CATEGORIES, TBox
 from .records import Claim, Entity, Figure, Located, load_records
 from .source import Review, Span, fold
 from .units import Quantity, Unit, lookup, parse_quantity
@@ -278,7 +278,7 @@ def _check_attribution(chk: _Checker, loc: Located, c: Claim, spans: list[Span] 
 
 def _check_opposite_wins(chk: _Checker, by_id: dict[str, Located], claims: list[ResolvedClaim]) -> None:
     """Two head-to-head wins in opposite directions on one aspect need their own conditions each."""
-    from .derive import comparison_wins
+    from ..graph.derive import comparison_wins
 
     seen: dict[tuple[str, str, str], ResolvedClaim] = {}
     for c in claims:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from .curation import RELATION_RULES, Ref, ResolvedClaim
+from ..curate.curation import RELATION_RULES, Ref, ResolvedClaim
 
 # Relations whose claims report the subject binder in use in their application contexts.
 APPLIED_FROM_CONTEXT = frozenset({"applied_in", "has_function", "measured", "processed_with", "compared_with"})

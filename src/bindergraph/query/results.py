@@ -8,7 +8,7 @@ import shutil
 import textwrap
 from xml.sax.saxutils import escape, quoteattr
 
-from .query import Engine, Result, Term
+from .engine import Engine, Result, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 CURIES = {"https://w3id.org/bindergraph/resource/": "bgr:", "https://w3id.org/bindergraph/ontology#": "bg:",

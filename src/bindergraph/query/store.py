@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import NotBuiltError
+from ..errors import NotBuiltError
 
 GRAPH_BASE = "https://w3id.org/bindergraph/graph/"
 PARTS = ("ontology", "data", "references", "inferred", "links", "imports")
