@@ -5,8 +5,9 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from bindergraph.publish.analytics import (BG, KINDS, binder_material_graph, entity_graph, hubs_report, load_claims,
+from bindergraph.publish.analytics import (BG, KINDS, binder_material_graph, entity_graph, hubs_output, load_claims,
                                    local_name)
+from bindergraph.query.results import Report
 from bindergraph.cli import main
 from bindergraph.query.engine import PREFIXES, Term
 
@@ -21,22 +22,15 @@ def data(engine):
 
 
 @pytest.fixture(scope="module")
-def report(engine) -> str:
-    return hubs_report(engine, 8)
+def report(engine) -> Report:
+    return hubs_output(engine, 8)
 
 
-def sections(report: str) -> dict[str, list[list[str]]]:
-    """Heading -> table rows (cells split on runs of 2+ spaces), from the plain-text report."""
-    out, lines = {}, report.splitlines()
-    for i, line in enumerate(lines):
-        if i + 1 < len(lines) and lines[i + 1].startswith("===") and line:
-            rows = []
-            for row in lines[i + 4:]:  # heading, ===, column names, dashes
-                if not row.startswith("  "):
-                    break
-                rows.append([c for c in row.strip().split("  ") if c.strip()])
-            out[next(h for h in HEADINGS if line.startswith(h))] = [[c.strip() for c in r] for r in rows]
-    return out
+def sections(report: Report) -> dict[str, list[list[str]]]:
+    """Heading -> table rows (an entity as its id, other cells as their text), from the report's tables."""
+    tables = dict(zip(HEADINGS, ("binders", "groups", "mechanisms", "bridges")))
+    return {h: [[local_name(t.value) if t.kind == "uri" else t.value for t in (row.get(v) for v in res.variables) if t]
+                 for row in res.rows] for h, res in ((h, report.tables[name]) for h, name in tables.items())}
 
 
 def test_entity_graph_has_only_domain_entities(data):
@@ -113,7 +107,7 @@ def test_mechanism_support_matches_sparql(engine, report):
         ?c a bg:Claim ; bg:claimRelation bg:hasFunction ; bg:claimSubject ?b ; bg:claimObject ?m .
         ?b a bg:Binder . ?m a bg:Mechanism ; rdfs:label ?l } GROUP BY ?m ?l ORDER BY DESC(?n)""")
     best = res.rows[0]
-    assert top[0] == best["l"].value and int(top[1]) == int(best["n"].value)
+    assert top[0] == local_name(best["m"].value) and int(top[1]) == int(best["n"].value)
     assert [int(r[1]) for r in rows] == sorted((int(r[1]) for r in rows), reverse=True)
 
 
@@ -129,11 +123,12 @@ def test_bridges_span_several_application_areas(data, report):
 
 
 def test_top_limits_rows(engine):
-    for rows in sections(hubs_report(engine, 2)).values():
+    for rows in sections(hubs_output(engine, 2)).values():
         assert len(rows) <= 2
 
 
 def test_cli_hubs(full_build):
-    res = CliRunner().invoke(main, ["--out", str(full_build), "hubs", "--top", "3"])
+    res = CliRunner(env={"COLUMNS": "100"}).invoke(main, ["--out", str(full_build), "hubs", "--top", "3"])
     assert res.exit_code == 0, res.output
     assert all(h in res.output for h in HEADINGS)
+    assert max(len(line) for line in res.output.splitlines()) <= 100

@@ -45,11 +45,13 @@ def test_sparql_table_uses_labels(run):
 
 
 def test_sparql_json_is_standard(run):
+    """SPARQL 1.1 results JSON, with the label of each IRI variable as one more variable."""
     res = run("sparql", "SELECT ?b WHERE { ?b a bg:CarboxylBearingBinder }", "--format", "json")
     payload = json.loads(res.output)
-    assert payload["head"]["vars"] == ["b"]
+    assert payload["head"]["vars"] == ["b", "b_label"]
     assert payload["results"]["bindings"][0]["b"] == {
         "type": "uri", "value": "https://w3id.org/bindergraph/resource/PAA"}
+    assert payload["results"]["bindings"][0]["b_label"] == {"type": "literal", "value": "poly(acrylic acid)"}
 
 
 def test_sparql_syntax_error_one_line(small_build):

@@ -28,7 +28,7 @@ from bindergraph.curate.curation import check_records
 from bindergraph.errors import RecordError
 from bindergraph.graph.links import (IMPORT_FILES, MAPPINGS_FILE, UNLINKED_FILE, link_graphs, read_sssom,
                                read_unlinked)
-from bindergraph.query.engine import bind_params, get_query
+from bindergraph.query.catalogue import bind_params, get_query
 from bindergraph.query.stats import compute_stats
 
 REFERENCE = Path(os.environ.get("BINDERGRAPH_REFERENCE", "/work/shared/ontologies"))

@@ -107,7 +107,7 @@ def test_focus_by_label(engine, tmp_path):
 
 
 def test_query_view_keeps_only_returned_entities(engine, tmp_path):
-    data = payload_of(_write(engine, tmp_path, query="tm-trapping-binders"))
+    data = payload_of(_write(engine, tmp_path, query="binders-for-mechanism"))  # default: TM trapping
     ids = {n["id"] for n in data["nodes"]}
     assert BGR + "tm-trapping" in ids and {BGR + "CMC", BGR + "SA", BGR + "XG"} <= ids
     assert {n["kind"] for n in data["nodes"]} == {"binder", "mechanism"}

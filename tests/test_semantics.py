@@ -48,7 +48,8 @@ def test_lnmo_binders_are_those_the_text_puts_on_lnmo(engine):
 
 
 def test_sic_binders_do_not_conduct_electrons_and_cp_binders_do_not_conduct_ions(engine):
-    assert "SIC-binders" not in col(run(engine, "electron-conducting-binders"), "binder")
+    assert "SIC-binders" not in col(run(engine, "binders-for-mechanism", mechanism="ElectronicConduction"), "binder")
+    assert "CP-binders" not in col(run(engine, "binders-for-mechanism", mechanism="IonTransport"), "binder")
     assert "SIC-binders" not in _members(engine, "ElectronConductingBinder")
     assert "CP-binders" not in _members(engine, "IonConductingBinder")
 
@@ -68,7 +69,8 @@ def test_conductive_network_construction_is_not_electronic_conduction(engine):
 def test_drawback_with_a_garnet_is_no_application(engine):
     """PVDF loses HF on contact with LLZTO: a reaction, not a use of PVDF in LLZTO."""
     res = run(engine, "binders-for-component", component="LLZTO")
-    assert not rows_where(res, binder="PVDF", stance="positive")
+    assert not rows_where(res, binder="PVDF", relation="appliedIn")
+    assert rows_where(res, binder="PVDF", relation="incompatibleWith", stance="positive")  # listed as what it is
 
 
 def test_counter_electrode_is_no_application(engine):

@@ -27,3 +27,21 @@ def default_out_dir() -> Path:
         return Path(env).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "bindergraph"
+
+
+# An output folder holds one folder per build under builds/ and the pointer `current`, a symlink to the
+# complete build readers should use (see build.py). The build switches the pointer atomically.
+CURRENT = "current"
+BUILDS = "builds"
+
+
+def current_build(out_dir: Path) -> Path:
+    """The build folder readers open, resolved once: open every file of one build from the returned
+    folder, never through `out_dir`, and you see the old build or the new one, never a mix.
+    `out_dir` itself when it has no pointer (written before builds were versioned, or a build folder)."""
+    out_dir = Path(out_dir)
+    try:
+        target = os.readlink(out_dir / CURRENT)  # one system call: the pointer as it is now
+    except OSError:  # no pointer (or not a symlink): files directly in out_dir
+        return out_dir
+    return out_dir / target

@@ -8,6 +8,7 @@ the graph the text names, and how often; (c) claims per section; (d) claims per 
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,8 @@ import yaml
 
 from ..curate.source import Review
 from ..errors import RecordError
-from ..query.engine import PREFIXES, Engine
+from ..query.engine import BGR, PREFIXES, Engine, Term
+from ..query.results import Report, table_of, terminal_width
 
 # Abbreviation-like: at least two capitals, or a capital and a digit, e.g. PVDF, P(AN-MA), PEDOT:PSS, Li2S.
 _TOKEN = re.compile(r"(?<![\w(])([A-Z][A-Za-z0-9]*(?:[-:/()][A-Za-z0-9]+\)?)*)(?![\w])")
@@ -75,7 +77,25 @@ class CoverageReport:
         out += [f"  {kind:22s} {count:5d}" + (f"  ({sources} distinct primary studies)" if sources else "")
                 for kind, count, sources in self.claims_per_attribution]
         out.append("Claims per stance: " + ", ".join(f"{k} {v}" for k, v in sorted(self.claims_per_stance.items())))
-        return "\n".join(out) + "\n"
+        width = terminal_width()  # long lists wrap, indented
+        return "".join(textwrap.fill(line, width, subsequent_indent="    ") + "\n" for line in out)
+
+    def output(self) -> Report:
+        """The text, and every count behind it as tables (binders as IRIs, so that CSV/JSON add their labels)."""
+        def binder(ident: str) -> Term:
+            return Term("uri", BGR + ident)
+
+        tables = {
+            "binders-in-text": table_of(["binder", "mentions"], [(binder(b), n) for b, n in self.binders_in_text.items()]),
+            "binders-not-in-text": table_of(["binder"], [(binder(b),) for b in self.binders_not_in_text]),
+            "unexplained-tokens": table_of(["token", "lines"], [(t, " ".join(map(str, lines)))
+                                                                for t, lines in sorted(self.missing.items())]),
+            "ignored-tokens": table_of(["token", "reason"], sorted(self.ignored.items())),
+            "claims-per-section": table_of(["section", "title", "claims"], self.claims_per_section),
+            "claims-per-attribution": table_of(["attribution", "claims", "primarySources"], self.claims_per_attribution),
+            "claims-per-stance": table_of(["stance", "claims"], sorted(self.claims_per_stance.items())),
+        }
+        return Report(self.render(), tables)
 
 
 def load_ignore(path: Path) -> dict[str, str]:

@@ -6,12 +6,14 @@ the quoted paragraph, every figure must carry a unit and appear in its quote.
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RecordError, RecordErrors
 from ..graph.ontology import CATEGORIES, TBox
-from .records import Claim, Entity, Figure, Located, load_records
+from .records import Claim, Entity, Figure, Located, load_records, record_files
 from .source import Review, Span, fold
 from .units import Quantity, Unit, lookup, parse_quantity
 
@@ -114,15 +116,28 @@ class _Checker:
             self.errors.append(RecordError(loc, rid, fld, msg))
 
 
-def check_records(root: Path, tbox: TBox, review: Review) -> Curated:
-    """Load every record file under `root` and check it; raise RecordErrors listing every problem."""
+def check_records(root: Path, tbox: TBox, review: Review, allow_empty: bool = False) -> Curated:
+    """Load every record file under `root` and check it; raise RecordErrors listing every problem.
+    A folder without entity or claim records is an error unless `allow_empty`: a mistyped
+    `--records` must not replace the graph with an empty one."""
     located = load_records(root)
+    if not allow_empty:
+        _require_records(root, located)
     chk = _Checker(tbox, review)
     entities, files, cats, spans = _check_entities(chk, [l for l in located if isinstance(l.record, Entity)])
     claims = _check_claims(chk, [l for l in located if isinstance(l.record, Claim)], cats)
     if chk.errors:
         raise RecordErrors(chk.errors)
     return Curated(entities, files, spans, claims, cats)
+
+
+def _require_records(root: Path, located: list[Located]) -> None:
+    kinds = {type(l.record) for l in located}
+    missing = [name for name, kind in (("entity", Entity), ("claim", Claim)) if kind not in kinds]
+    if missing:
+        what = "no record files (*.yaml)" if not record_files(root) else f"no {' and no '.join(missing)} records"
+        raise RecordError(str(root), None, None, f"{what}: refusing to check or build a graph without them "
+                                                 "(pass --allow-empty to accept)")
 
 
 def _check_entities(chk: _Checker, located: list[Located]):
@@ -267,7 +282,7 @@ def _check_attribution(chk: _Checker, loc: Located, c: Claim, spans: list[Span] 
     if not sources:
         chk.fail(loc, c.id, "sources", "a study's finding needs the references it comes from: the sentence cites "
                  "none, so list them in `sources` (cited earlier in the section)")
-    elif spans is not None:
+    elif spans is not None and c.sources:  # `refs` (the default) are checked against the paragraph already
         sec = chk.review.section_at(spans[0].start)
         cited = chk.review.citations_in(sec.start, sec.end) | chk.review.citations_in(*chk.review.paragraph_bounds(spans[0]))
         missing = sorted(set(sources) - cited)
@@ -313,7 +328,7 @@ def _check_quote(chk: _Checker, loc: Located, c: Claim) -> list[Span] | None:
         if not 1 <= r <= REFERENCE_COUNT:
             chk.fail(loc, c.id, "refs", f"reference {r} is outside 1..{REFERENCE_COUNT}")
     cited_para = set().union(*(chk.review.citations_in(*chk.review.paragraph_bounds(s)) for s in spans))
-    missing = sorted(set(c.refs) - cited_para)
+    missing = sorted(r for r in set(c.refs) - cited_para if 1 <= r <= REFERENCE_COUNT)  # else reported above
     if missing:
         chk.fail(loc, c.id, "refs", f"reference(s) {missing} are not cited in the quoted paragraph")
     in_quote = set().union(*(chk.review.citations_in(s.start, s.end) for s in spans))
@@ -347,4 +362,123 @@ def _figure(chk: _Checker, loc: Located, rid: str, fld: str, fig: Figure | str, 
     if fold(written) not in quote:
         chk.fail(loc, rid, fld + ".as_written", f"{written!r} does not appear in the quote")
         return None
+    problem = None if isinstance(fig, str) else disagreement(fig, unit)  # a parsed condition agrees by construction
+    if problem is not None:
+        chk.fail(loc, rid, fld + "." + problem[0], problem[1])
+        return None
     return ResolvedFigure(metric, value, lo, hi, unit, fold(written), approx, of=of)
+
+
+# ------------------------------------------------------------------ figures agree with their text
+# `as_written` is read into numbers, each with the unit written after it (or after the number that
+# ends its range: "2–35 nm"), and every bound of the figure must be one of them in the figure's unit,
+# or in the same unit with another SI prefix ("6 Ah g⁻¹" = 6000 mAh/g). Unrecognised words after a
+# number ("2 times", "1% Darvan") constrain no unit; a ratio "20:3" states the quotient of a unitless figure.
+_LATEX = ((r"\text{--}", "–"), (r"\text{-}", "-"), (r"\%", "%"), (r"^{\circ}", "°"), (r"^\circ", "°"),
+          (r"\sim", "~"), (r"\approx", "≈"), (r"\times", "×"), (r"\mu", "µ"), ("$", ""), ("μ", "µ"),
+          ("℃", "°C"), ("−", "-"))
+_SUPERSCRIPT = re.compile(r"\s*([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)")
+_NUMBER = re.compile(r"(?<![\w^.])(?<!\^-)(?:10\^(?P<pow>[-+]?\d+)|(?P<m>\d{1,3}(?: \d{3})+(?![\d.])|\d+(?:\.\d+)?|\.\d+)"
+                     r"(?:\s*×\s*10\^(?P<e>[-+]?\d+))?)")
+_RATIO = re.compile(r"(?<![\w^.])(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)(?![\w.])")
+_NONE = re.compile(r"\bno\b", re.I)  # "no capacity decay": 0
+_CONNECTOR = {"", "–", "-", "to", "and", "or"}  # between the numbers of a range
+_PREFIXES = {"": 1.0, "k": 1e3, "m": 1e-3, "µ": 1e-6, "n": 1e-9}
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A number read in `as_written`, with the words after it that may name its unit."""
+    number: float
+    unit_words: tuple[str, ...] = ()
+    ratio: bool = False
+
+
+def _plain(text: str) -> str:
+    """as_written without LaTeX and superscripts: "$2.23 \\times 10^{-5} \\text{ S cm}^{-1}$" → "2.23 × 10^-5 S cm^-1"."""
+    for a, b in _LATEX:
+        text = text.replace(a, b)
+    text = re.sub(r"\\text\{([^}]*)\}", r"\1", text)
+    text = re.sub(r"([_^])\{([^}]*)\}", r"\1\2", text)
+    text = _SUPERSCRIPT.sub(lambda m: "^" + m.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")), text)
+    text = re.sub(r"\s+\^", "^", text)
+    text = re.sub(r"µ\s+(?=m\b)", "µ", text)
+    return " ".join(text.split())
+
+
+def _number(m: re.Match, text: str) -> float:
+    if m.group("pow") is not None:
+        value = float("1e" + m.group("pow"))
+    else:
+        value = float(m.group("m").replace(" ", "") + ("e" + m.group("e") if m.group("e") else ""))
+    start = m.start()
+    signed = start > 0 and text[start - 1] == "-" and (start == 1 or text[start - 2] in " (=~<>≈≥≤")
+    return -value if signed else value
+
+
+def _unit_words(between: str) -> tuple[str, ...]:
+    """Candidate unit texts at the start of `between` (the text up to the next number), longest first."""
+    t = re.sub(r"^(?:st|nd|rd|th)\b", "", between.strip()).lstrip("-").replace("^", "")  # 1 000th, 37-µm
+    words = [w.strip(",;:()–-") for w in t.split()[:3]]
+    return tuple(" ".join(words[:n]) for n in range(len(words), 0, -1) if all(words[:n]))
+
+
+def read_written(as_written: str) -> list[_Written]:
+    """The numbers `as_written` states, each with the words that may name its unit."""
+    text = _plain(as_written)
+    matches = list(_NUMBER.finditer(text))
+    out: list[_Written] = []
+    following: tuple[str, ...] = ()
+    for i in range(len(matches) - 1, -1, -1):  # backwards: the start of a range takes the unit of its end
+        m = matches[i]
+        between = text[m.end():matches[i + 1].start() if i + 1 < len(matches) else len(text)]
+        if between.strip(" ,") not in _CONNECTOR:
+            following = _unit_words(between)
+        out.append(_Written(_number(m, text), following))
+    out += [_Written(float(a) / float(b), ratio=True) for a, b in _RATIO.findall(text) if float(b)]
+    out += [_Written(0.0) for _ in _NONE.finditer(text)]
+    return out
+
+
+def _known_unit(text: str) -> Unit | None:
+    try:
+        return parse_quantity("1 " + text).unit
+    except ValueError:
+        return None
+
+
+def _scale(words: tuple[str, ...], unit: Unit) -> float | None:
+    """The factor from the unit written in `words` to `unit` (1: the same unit; 1000: Ah written, mAh
+    recorded); None where a different unit is written; 1 where no unit is recognised."""
+    for text in words:
+        for p_text, f_text in _PREFIXES.items():
+            for p_unit, f_unit in _PREFIXES.items():
+                if text.startswith(p_text) and unit.symbol.startswith(p_unit):
+                    same = _known_unit(p_unit + text[len(p_text):])
+                    if same is not None and same.iri == unit.iri:
+                        return f_text / f_unit
+        if _known_unit(text) is not None:
+            return None
+    return 1.0
+
+
+def disagreement(fig: Figure, unit: Unit) -> tuple[str, str] | None:
+    """(field, message) where the figure's numbers or unit differ from its `as_written` text."""
+    written = read_written(fig.as_written)
+    for name in ("value", "min", "max"):
+        v = getattr(fig, name)
+        if v is None:
+            continue
+        if any(_states(w, v, unit) for w in written):
+            continue
+        if any(math.isclose(w.number, v, rel_tol=1e-9) for w in written):
+            return "unit", f"unit {fig.unit!r} does not agree with as_written {fig.as_written!r}"
+        return name, f"{name} {v:g} is not a number as_written {fig.as_written!r} states"
+    return None
+
+
+def _states(w: _Written, v: float, unit: Unit) -> bool:
+    if w.ratio:  # a quotient the curator rounded: 20:3 → 6.667
+        return unit.symbol == "1" and math.isclose(w.number, v, rel_tol=1e-3)
+    factor = _scale(w.unit_words, unit)
+    return factor is not None and math.isclose(w.number * factor, v, rel_tol=1e-9)

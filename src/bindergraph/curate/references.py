@@ -14,7 +14,9 @@ from .source import Review, cited_numbers
 
 _ITEM = re.compile(r"^\s*(?:- |(\d+)\. )(.*)$")
 _AUTHOR_START = re.compile(r"^[A-ZÀ-Ý][\w'’\-]+(?: [\w'’\-]+)*, (?:[A-ZÀ-Ý][a-zà-ÿ]?\.)")
-_DOI = re.compile(r"<https?://(?:dx\.)?doi\.org/([^>\s]+)>")
+# a DOI link as <https://doi.org/…>, or as a Markdown link whose text escapes parentheses:
+# [https://doi.org/10.1016/S0167-2738\(02\)00889-5](https://doi.org/10.1016/S0167-2738(02)00889-5)
+_DOI = re.compile(r"<https?://(?:dx\.)?doi\.org/([^>\s]+)>|\[https?://(?:dx\.)?doi\.org/([^\]\s]+)\]\(")
 _URL = re.compile(r"<(https?://[^>\s]+)>")
 _YEAR = re.compile(r"\((?:[^()]*?\s)?((?:19|20)\d{2})\)")
 _ANY_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
@@ -64,6 +66,10 @@ def _complete(entry: str) -> bool:
     return bool(_DOI.search(entry) or _URL.search(entry) or re.search(r"\((?:19|20)\d{2}\)\.?$", entry))
 
 
+def _doi(m: re.Match) -> str:
+    return (m.group(1) or m.group(2).replace("\\(", "(").replace("\\)", ")")).rstrip(".")
+
+
 def _parse_entry(number: int, body: str, line: int) -> Reference:
     doi_m = _DOI.search(body)
     url_m = _URL.search(body)
@@ -85,7 +91,7 @@ def _parse_entry(number: int, body: str, line: int) -> Reference:
         title=title,
         venue=venue,
         year=int(year_m.group(1)) if year_m else None,
-        doi=doi_m.group(1).rstrip(".") if doi_m else None,
+        doi=_doi(doi_m) if doi_m else None,
         url=url_m.group(1) if url_m and not doi_m else None,
         line=line,
     )

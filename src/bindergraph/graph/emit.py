@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from ..curate.curation import RELATION_RULES, Curated, ResolvedClaim, ResolvedFigure
 from ..curate.references import Reference, shared_authorship
 from ..curate.source import REVIEW_DOI, REVIEW_IRI, REVIEW_TITLE, Review, Span
+from ..curate.units import PROJECT as PROJECT_UNIT, PROJECT_KINDS, UNITS
 from .derive import asserts, statements
 from .ontology import BG, BGR
 
@@ -72,7 +73,7 @@ def build_graph(cur: Curated, refs: list[Reference], review: Review) -> GraphPar
     _review_and_sections(data, bib, review, refs)
     for ident, entity in sorted(cur.entities.items()):
         _entity(data, cur, ident, entity, review)
-    _units(data, cur)
+    _units(data)
     for claim in cur.claims:
         _claim(data, claim, review)
     return GraphParts(data, bib)
@@ -150,22 +151,33 @@ def _entity(g: Graph, cur: Curated, ident: str, e, review: Review) -> None:
         g.add((s, BG.definedAt, node))
 
 
-def _units(g: Graph, cur: Curated) -> None:
-    used = {f.unit for c in cur.claims for f in _all_figures(c)}
-    for u in sorted(used, key=lambda u: u.iri):
-        iri = URIRef(u.iri)
+def _units(g: Graph) -> None:
+    """Every unit a figure or a query may name (the first spelling of an IRI: % before wt%), with what
+    converting between them needs: QUDT's conversion multiplier, offset and quantity kind."""
+    for iri_text, u in sorted({u.iri: u for u in reversed(UNITS.values())}.items()):
+        iri = URIRef(iri_text)
         g.add((iri, RDF.type, QUDT.Unit))
         g.add((iri, RDFS.label, Literal(u.label, lang="en")))
         g.add((iri, QUDT.symbol, Literal(u.symbol)))
-        if u.iri.startswith("https://w3id.org/bindergraph/unit/"):
+        if iri_text.startswith(PROJECT_UNIT):
             g.add((iri, SKOS.definition, Literal(
                 f"{u.label}. Project unit: no QUDT unit for this quantity was available to verify offline.", lang="en")))
+        conv = u.conversion
+        if conv.multiplier is not None:
+            g.add((iri, QUDT.conversionMultiplier, _exact_number(conv.multiplier)))
+        if conv.offset is not None:
+            g.add((iri, QUDT.conversionOffset, _exact_number(conv.offset)))
+        if conv.kind is not None:
+            g.add((iri, QUDT.hasQuantityKind, URIRef(conv.kind)))
+    for kind, label in PROJECT_KINDS.items():
+        g.add((URIRef(kind), RDF.type, QUDT.QuantityKind))
+        g.add((URIRef(kind), RDFS.label, Literal(label, lang="en")))
 
 
-def _all_figures(c: ResolvedClaim):
-    for f in list(c.conditions) + list(c.measurements):
-        yield f
-        yield from f.conditions
+def _exact_number(text: str) -> Literal:
+    """A definition as written: xsd:decimal, or xsd:double where it needs an exponent (1 eV = 1.602176634E-19 J),
+    as a decimal that small is beyond the 18 fractional digits of oxigraph's xsd:decimal."""
+    return Literal(text, datatype=XSD.double if "E" in text else XSD.decimal)
 
 
 # ---------------------------------------------------------------------------------------- claims

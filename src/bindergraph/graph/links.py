@@ -29,6 +29,8 @@ from .. import paths
 from ..curate.curation import Curated
 from ..errors import RecordError
 from .emit import new_graph
+from ..query.engine import Term
+from ..query.results import Report, table_of, terminal_width, to_table
 from .ontology import BG, load_tbox
 
 MAPPINGS_FILE = paths.MAPPINGS_DIR / "bindergraph.sssom.tsv"
@@ -38,6 +40,7 @@ IMPORT_FILES = (paths.IMPORTS_DIR / "chebi-import.ttl", paths.IMPORTS_DIR / "emm
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 MAPPING_NODE = "https://w3id.org/bindergraph/mapping/"
+_BGR = "https://w3id.org/bindergraph/resource/"
 
 COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
            "confidence", "comment")
@@ -388,8 +391,13 @@ def _order(curie: str) -> int:
 
 
 def links_report(engine, name: str | None) -> str:
+    return links_output(engine, name).text
+
+
+def links_output(engine, name: str | None) -> Report:
     """External identifiers of one entity (id, label, or bg:Class) with match type, label, justification and
-    comment; without a name, every link, a summary, and the entities left unlinked with the reason."""
+    comment; without a name, every link, a summary, and the entities left unlinked with the reason. As text,
+    and as tables: `links` (IRIs, with each CURIE), `summary`, `unlinked`."""
     try:
         ms: MappingSet | None = read_sssom(MAPPINGS_FILE)
     except RecordError:
@@ -404,8 +412,6 @@ def links_report(engine, name: str | None) -> str:
                 return p + iri[len(ns):]
         return iri
 
-    from ..query.engine import Term
-
     bindings = None
     if name:
         if name.startswith("bg:"):
@@ -417,12 +423,18 @@ def links_report(engine, name: str | None) -> str:
     rows = []
     for r in res.rows:
         e = r.get("e") or bindings["e"]
-        rows.append({"e": short(e.value), "elabel": r["elabel"].value if "elabel" in r else "",
+        rows.append({"iri": e, "p": r["p"], "xiri": r["x"], "e": short(e.value),
+                     "elabel": r["elabel"].value if "elabel" in r else "",
                      "match": r["p"].value.rsplit("#", 1)[-1], "x": short(r["x"].value),
                      "xlabel": r["xlabel"].value if "xlabel" in r else "",
                      "just": r["just"].value.rsplit("/", 1)[-1] if "just" in r else "",
                      "conf": f"{float(r['conf'].value):.2f}" if "conf" in r else "", "comment": r["comment"].value if "comment" in r else ""})
     rows.sort(key=lambda r: (r["e"].lower(), _order(r["x"]), _MATCHES.index(r["match"]) if r["match"] in _MATCHES else 9, r["x"]))
+    tables = {"links": table_of(
+        ["entity", "match", "external", "externalId", "justification", "confidence", "comment"],
+        [(r["iri"], r["p"], r["xiri"], r["x"], r["just"] or None, float(r["conf"]) if r["conf"] else None,
+          r["comment"] or None) for r in rows])}
+    width = terminal_width()
     out: list[str] = []
     if name:
         subject = short(bindings["e"].value)
@@ -430,18 +442,20 @@ def links_report(engine, name: str | None) -> str:
         out.append(f"{subject}  {label}".rstrip())
         if not rows:
             u = unlinked.get(subject)
-            out.append("  no external links" + (f": {u.reason}" if u else ""))
-            return "\n".join(out) + "\n"
-        out += _table(rows, with_subject=False)
-        out.append("")
+            out.append(textwrap.fill("  no external links" + (f": {u.reason}" if u else ""), width,
+                                     subsequent_indent="    "))
+            if u:
+                tables["unlinked"] = table_of(["entity", "reason"], [(bindings["e"], u.reason)])
+            return Report("\n".join(out) + "\n", tables)
+        out.append(_table(rows, with_subject=False, width=width))
         out.append("Justification and comment:")
         for r in rows:
-            out.append(f"  {r['x']} ({r['match']}, {r['just'] or 'no justification'}, confidence {r['conf'] or '?'})")
-            for line in textwrap.wrap(r["comment"], 96) or ["(no comment)"]:
+            out.append(textwrap.fill(f"  {r['x']} ({r['match']}, {r['just'] or 'no justification'}, "
+                                     f"confidence {r['conf'] or '?'})", width, subsequent_indent="    "))
+            for line in textwrap.wrap(r["comment"], width - 6) or ["(no comment)"]:
                 out.append("      " + line)
-        return "\n".join(out) + "\n"
-    out += _table(rows, with_subject=True)
-    out.append("")
+        return Report("\n".join(out) + "\n", tables)
+    out.append(_table(rows, with_subject=True, width=width))
     counts: dict[tuple[str, str], int] = {}
     for r in rows:
         counts[(_target(r["x"]), r["match"])] = counts.get((_target(r["x"]), r["match"]), 0) + 1
@@ -450,13 +464,16 @@ def links_report(engine, name: str | None) -> str:
         parts = [f"{m} {counts[(target, m)]}" for m in _MATCHES if (target, m) in counts]
         if parts:
             out.append(f"  {target:9s} " + ", ".join(parts))
+    tables["summary"] = table_of(["target", "match", "links"], [(t, m, n) for (t, m), n in counts.items()])
     if unlinked:
         out.append("")
         out.append(f"Left unlinked on purpose ({len(unlinked)}; ontology/mappings/unlinked.tsv):")
-        width = max(len(k) for k in unlinked)
-        for k in sorted(unlinked, key=str.lower):
-            out.append(f"  {k:{width}s}  {unlinked[k].reason}")
-    return "\n".join(out) + "\n"
+        listed = table_of(["entity", "reason"], [(unlinked[k].subject_id, unlinked[k].reason)
+                                                for k in sorted(unlinked, key=str.lower)])
+        out.append(to_table(listed, width=width, max_lines=None).removesuffix(f"({len(unlinked)} rows)\n"))
+        tables["unlinked"] = table_of(["entity", "reason"], [(Term("uri", _BGR + k.removeprefix("bgr:")), unlinked[k].reason)
+                                                            for k in sorted(unlinked, key=str.lower)])
+    return Report("\n".join(out).rstrip("\n") + "\n", tables)
 
 
 def _label(engine, term) -> str:
@@ -465,15 +482,9 @@ def _label(engine, term) -> str:
     return res.rows[0]["l"].value if res.rows else ""
 
 
-def _table(rows: list[dict], with_subject: bool) -> list[str]:
+def _table(rows: list[dict], with_subject: bool, width: int) -> str:
+    """The links as the terminal table shows them: CURIEs, match, label, justification, confidence."""
     head = (["entity"] if with_subject else []) + ["match", "external id", "label", "justification", "conf"]
     body = [([r["e"]] if with_subject else []) + [r["match"], r["x"], r["xlabel"] or "-", r["just"] or "-", r["conf"] or "-"]
             for r in rows]
-    cap = [40] * len(head)
-    cap[head.index("external id")] = 64  # identifiers are never cut short
-    cells = [[c if len(c) <= cap[i] else c[:cap[i] - 1] + "…" for i, c in enumerate(row)] for row in body]
-    widths = [max(len(head[i]), *(len(row[i]) for row in cells)) if cells else len(head[i]) for i in range(len(head))]
-    fmt = "  ".join("{:%d}" % w for w in widths)
-    lines = ["  " + fmt.format(*head).rstrip(), "  " + "  ".join("-" * w for w in widths)]
-    lines += ["  " + fmt.format(*row).rstrip() for row in cells]
-    return lines
+    return to_table(table_of(head, [tuple(row) for row in body]), width=width, max_lines=None)  # ids never cut

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..query.engine import PREFIXES, Engine
+from ..query.engine import PREFIXES, Engine, Result, Term
+from ..query.results import Report, table_of, terminal_width, titled, to_table
 
 BG = "https://w3id.org/bindergraph/ontology#"
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
@@ -305,34 +306,48 @@ def _functions(data: ClaimData) -> _Functions:
     return f
 
 
-def hubs_report(engine: Engine, top: int = 10) -> str:
+_TITLES = {"binders": "Most multifunctional binders (distinct mechanism families, then mechanisms)",
+           "groups": "Most multifunctional functional groups (distinct mechanism families, then mechanisms)",
+           "mechanisms": "Mechanisms with the most supporting binders",
+           "bridges": "Binders bridging application areas (active-material classes; betweenness on the "
+                      "binder-material graph)"}
+
+
+def hubs_output(engine: Engine, top: int = 10) -> Report:
+    """The analytics as tables (entities as IRIs, numbers typed) and as text, one titled table each."""
     data = load_claims(engine)
     g = nx.Graph(entity_graph(data))
     centrality = nx.degree_centrality(g) if len(g) > 1 else {n: 0.0 for n in g}
     funcs = _functions(data)
+    tables = {"binders": _multifunctional(data, funcs, centrality, "binder", top),
+              "groups": _multifunctional(data, funcs, centrality, "group", top),
+              "mechanisms": _mechanism_support(data, top), "bridges": _bridges(data, top)}
+    labels = {t.value: data.label(t.value) for res in tables.values() for row in res.rows for t in row.values()
+              if t.kind == "uri"}
+    width = terminal_width()
     parts = [f"Hubs of the binder graph: {len(data.claims)} claims, {g.number_of_nodes()} entities, "
              f"{g.number_of_edges()} linked pairs (networkx).\n"]
-    for kind, title in (("binder", "Most multifunctional binders"), ("group", "Most multifunctional functional groups")):
-        parts.append(_multifunctional(data, funcs, centrality, kind, title, top))
-    parts.append(_mechanism_support(data, top))
-    parts.append(_bridges(data, top))
-    return "\n".join(parts)
+    parts += [titled(_TITLES[name], to_table(res, labels, width), width) for name, res in tables.items()]
+    summary = table_of(["claims", "entities", "linkedPairs"], [(len(data.claims), len(g), g.number_of_edges())])
+    return Report("\n".join(parts), {"summary": summary, **tables})
 
 
-def _multifunctional(data, funcs, centrality, kind, title, top) -> str:
+def hubs_report(engine: Engine, top: int = 10) -> str:
+    return hubs_output(engine, top).text
+
+
+def _multifunctional(data, funcs, centrality, kind, top) -> Result:
     rows = []
     for iri, mechs in funcs.mechanisms.items():
         if data.entities.get(iri) and data.entities[iri].kind == kind:
             fams = set().union(*(data.families(m) for m in mechs))
             rows.append((len(fams), len(mechs), centrality.get(iri, 0.0), iri, fams))
     rows.sort(key=lambda r: (-r[0], -r[1], -r[2], data.label(r[3]).lower()))
-    table = [(_short(data, iri), str(nf), str(nm), f"{dc:.3f}", _names(fams))
-             for nf, nm, dc, iri, fams in rows[:top]]
-    return _section(title + " (distinct mechanism families, then mechanisms)",
-                    ("name", "families", "mechanisms", "degree centrality", "mechanism families"), table)
+    return table_of(["name", "families", "mechanisms", "degreeCentrality", "mechanismFamilies"],
+                    [(Term("uri", iri), nf, nm, round(dc, 3), _names(fams)) for nf, nm, dc, iri, fams in rows[:top]])
 
 
-def _mechanism_support(data: ClaimData, top: int) -> str:
+def _mechanism_support(data: ClaimData, top: int) -> Result:
     binders: dict[str, set[str]] = defaultdict(set)
     claims: dict[str, int] = defaultdict(int)
     for c in data.claims:
@@ -343,9 +358,8 @@ def _mechanism_support(data: ClaimData, top: int) -> str:
                 claims[m] += 1
                 binders[m] |= {s for s in c.subjects if data.entities.get(s) and data.entities[s].kind == "binder"}
     rows = sorted(binders, key=lambda m: (-len(binders[m]), -claims[m], data.label(m).lower()))
-    table = [(data.label(m), str(len(binders[m])), str(claims[m]), _names(data.families(m))) for m in rows[:top]]
-    return _section("Mechanisms with the most supporting binders",
-                    ("mechanism", "binders", "claims", "family"), table)
+    return table_of(["mechanism", "binders", "claims", "family"],
+                    [(Term("uri", m), len(binders[m]), claims[m], _names(data.families(m))) for m in rows[:top]])
 
 
 def _application_areas(data: ClaimData, material: str) -> set[str]:
@@ -372,7 +386,7 @@ def binder_material_graph(data: ClaimData) -> nx.Graph:
     return g
 
 
-def _bridges(data: ClaimData, top: int) -> str:
+def _bridges(data: ClaimData, top: int) -> Result:
     g = binder_material_graph(data)
     between = nx.betweenness_centrality(g) if len(g) > 2 else {}
     rows = []
@@ -381,35 +395,10 @@ def _bridges(data: ClaimData, top: int) -> str:
         if len(areas) >= 2:  # a bridge joins at least two application areas
             rows.append((len(areas), between.get(b, 0.0), b, areas))
     rows.sort(key=lambda r: (-r[0], -r[1], data.label(r[2]).lower()))
-    table = [(_short(data, b), str(n), f"{bc:.3f}", str(g.degree(b)), _names(areas))
-             for n, bc, b, areas in rows[:top]]
-    return _section("Binders bridging application areas (active-material classes; betweenness on the "
-                    "binder-material graph)", ("binder", "areas", "betweenness", "materials", "application areas"), table)
-
-
-def _short(data: ClaimData, iri: str) -> str:
-    """Label, with the curated id when it is the shorter name (PVDF rather than poly(vinylidene fluoride))."""
-    label, ident = data.label(iri), local_name(iri)
-    return label if label == ident or len(label) <= len(ident) else f"{ident} ({label})"
+    return table_of(["binder", "areas", "betweenness", "materials", "applicationAreas"],
+                    [(Term("uri", b), n, round(bc, 3), g.degree(b), _names(areas)) for n, bc, b, areas in rows[:top]])
 
 
 def _names(classes) -> str:
     """Class names as `--mechanism` and the ontology spell them (Adhesion, SiliconAnode)."""
     return ", ".join(sorted(local_name(c) for c in classes))
-
-
-def _section(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    if not rows:
-        return f"{title}\n{'=' * len(title)}\n  (none)\n"
-    # Columns are clipped at 40 characters, except the last (a list), which may run on.
-    widths = [min(max(len(h), *(len(r[i]) for r in rows)), 40) for i, h in enumerate(header)]
-    widths[-1] = 0
-
-    def line(cells):
-        return "  " + "  ".join(_clip(c, w).ljust(w) for c, w in zip(cells, widths)).rstrip()
-    body = [line(header), line(tuple("-" * w for w in widths))] + [line(r) for r in rows]
-    return f"{title}\n{'=' * len(title)}\n" + "\n".join(body) + "\n"
-
-
-def _clip(text: str, width: int) -> str:
-    return text if not width or len(text) <= width else text[: width - 1] + "…"

@@ -21,7 +21,8 @@ import networkx as nx
 
 from ..errors import BindergraphError, QueryError
 from ..files import atomic_write
-from ..query.engine import Engine, bind_params, get_query
+from ..query.catalogue import bind_params, get_query
+from ..query.engine import Engine
 from .analytics import (BG, CONTEXT_ROLES, KINDS, Claim, ClaimData, claim_subjects, entity_graph, load_claims,
                         local_name)
 
@@ -158,12 +159,18 @@ def _restrict(engine: Engine, data: ClaimData, g: nx.MultiDiGraph, opts: PageOpt
 
 
 def _query_entities(engine: Engine, data: ClaimData, name: str) -> set[str]:
-    """Every IRI in the query's result rows; a claim stands for the entities it relates."""
+    """Every IRI in the query's result rows; a claim stands for the entities it relates in a row that
+    names none of them (Table 1's), not where the row names its own (a binder and the mechanism asked)."""
     bound = bind_params(get_query(name), {}, engine)
-    iris = {t.value for row in engine.select(bound.query, bound.bindings).rows for t in row.values() if t.kind == "uri"}
     by_iri = {c.iri: c for c in data.claims}
-    for iri in [i for i in iris if i in by_iri]:
-        iris |= {*claim_subjects(by_iri[iri]), *by_iri[iri].objects}
+    iris: set[str] = set()
+    for row in engine.select(bound.query, bound.bindings).rows:
+        named = {t.value for t in row.values() if t.kind == "uri"}
+        iris |= named
+        for claim in (by_iri[i] for i in named if i in by_iri):
+            related = {*claim_subjects(claim), *claim.objects}
+            if not related & named:
+                iris |= related
     return iris
 
 

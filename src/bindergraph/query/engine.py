@@ -1,7 +1,7 @@
-"""The competency-query catalogue and the engines that answer it.
+"""The engines that answer queries (embedded pyoxigraph, rdflib, a remote endpoint), and the RDF terms
+and results they share. The catalogue is in catalogue.py, name matching in names.py.
 
-Parameters are bound as RDF terms (pyoxigraph substitutions, rdflib initBindings); user text is
-never spliced into a query. Oxigraph plans joins before it applies substitutions, so it also gets
+Parameters arrive bound as RDF terms (see catalogue.py). Oxigraph plans joins before it applies substitutions, so it also gets
 the bound terms as a leading VALUES block, serialised by pyoxigraph itself: that lets a bound
 parameter drive the join order. A remote endpoint gets the same VALUES block, the only way the
 SPARQL protocol allows.
@@ -13,13 +13,15 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import paths
 from ..errors import QueryError
+from .guard import refuse_remote
 
 PREFIXES = """PREFIX bg: <https://w3id.org/bindergraph/ontology#>
 PREFIX bgr: <https://w3id.org/bindergraph/resource/>
@@ -104,10 +106,12 @@ def from_rdflib(t) -> Term | None:
 
 
 def to_rdflib(t: Term):
-    from rdflib import Literal, URIRef
+    from rdflib import BNode, Literal, URIRef
 
     if t.kind == "uri":
         return URIRef(_check_iri(t.value))
+    if t.kind == "bnode":  # only in CONSTRUCT answers being serialised; never bound as a parameter
+        return BNode(t.value)
     return Literal(t.value, lang=t.lang, datatype=t.datatype)
 
 
@@ -115,6 +119,72 @@ def to_rdflib(t: Term):
 class Result:
     variables: list[str]
     rows: list[dict[str, Term]]
+
+
+@dataclass
+class Triples:
+    """The graph a CONSTRUCT or DESCRIBE query answers."""
+    triples: list[tuple[Term, Term, Term]]
+
+
+Answer = Result | bool | Triples  # SELECT, ASK, CONSTRUCT / DESCRIBE
+
+
+class QuerySyntaxError(QueryError):
+    """A syntax error at a line and column of the query text an engine was given."""
+
+    def __init__(self, detail: str, line: int | None = None, column: int | None = None, source: str | None = None):
+        self.detail, self.line, self.column, self.source = detail, line, column, source
+        where = f" at line {line}, column {column}" if line else ""
+        if source:
+            where += f" of {source}" if line else f" in {source}"
+        super().__init__(f"SPARQL syntax error{where}: {detail}")
+
+
+@contextmanager
+def user_text(source: str, prepended: str = PREFIXES) -> Iterator[None]:
+    """Report a syntax error at the line of the user's own text (`source`: "the query", a file name),
+    which the engine received with `prepended` (the common prefixes) before it."""
+    try:
+        yield
+    except QuerySyntaxError as exc:
+        shift = prepended.count("\n")
+        line = exc.line - shift if exc.line and exc.line > shift else exc.line
+        raise QuerySyntaxError(exc.detail, line, exc.column, source) from None
+
+
+_OX_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
+
+
+def _syntax_error(exc: BaseException) -> QuerySyntaxError:
+    """Oxigraph's \"error at L:C: expected one of …\" or pyparsing's lineno/col, as line, column and a short detail."""
+    text = str(exc)
+    m = _OX_POSITION.match(text)
+    if m:
+        line, column, detail = int(m.group(1)), int(m.group(2)), m.group(3)
+    else:
+        line, column, detail = getattr(exc, "lineno", None), getattr(exc, "col", None), text
+    if "Prefix not found" in detail:  # oxigraph lists every character it expected after an unknown prefix
+        return QuerySyntaxError("undeclared prefix", line, column)
+    detail = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)$", "", " ".join(_one_line(Exception(detail)).split()))
+    return QuerySyntaxError(detail if len(detail) <= 120 else detail[:119] + "…", line, column)
+
+
+def _oxigraph_syntax_error(exc: SyntaxError, query: str) -> QuerySyntaxError:
+    """Oxigraph names the furthest point its parser tried, often the end of the query, whatever the
+    mistake; rdflib's parser stops at the clause that fails, so its position is taken then."""
+    err = _syntax_error(exc)
+    if err.line is None or "\n".join(query.split("\n")[err.line - 1:])[err.column - 1:].strip():
+        return err  # a position before the end: oxigraph's own
+    from rdflib.plugins.sparql import parser
+
+    try:
+        parser.parseQuery(query)
+    except Exception as other:  # pyparsing errors of several kinds
+        better = _syntax_error(other)
+        if better.line:
+            return better
+    return err
 
 
 def result_from(variables: list[str], solutions, convert) -> Result:
@@ -135,96 +205,37 @@ def result_from(variables: list[str], solutions, convert) -> Result:
     return Result(variables, rows)
 
 
-# ------------------------------------------------------------------------------------ catalogue
-@dataclass(frozen=True)
-class Param:
-    name: str
-    kind: str  # entity | string | number | class
-    default: str | None
-    doc: str
-
-
-@dataclass(frozen=True)
-class CatalogueQuery:
-    id: str
-    title: str
-    question: str
-    params: tuple[Param, ...]
-    text: str
-    path: Path
-
-    @property
-    def body(self) -> str:
-        return PREFIXES + self.text
-
-
-_HEADER = re.compile(r"^#\s*(id|title|question|param):\s*(.*)$")
-
-
-def parse_header(path: Path) -> CatalogueQuery:
-    text = path.read_text(encoding="utf-8")
-    meta: dict[str, str] = {}
-    params: list[Param] = []
-    for line in text.splitlines():
-        m = _HEADER.match(line)
-        if not m:
-            continue
-        key, value = m.group(1), m.group(2).strip()
-        if key == "param":
-            # param: name | kind | default (or -) | description
-            parts = [p.strip() for p in value.split("|")]
-            if len(parts) != 4:
-                raise QueryError(f"{path.name}: malformed param header {value!r}")
-            params.append(Param(parts[0], parts[1], None if parts[2] in ("", "-") else parts[2], parts[3]))
-        else:
-            meta[key] = value
-    for key in ("id", "title", "question"):
-        if key not in meta:
-            raise QueryError(f"{path.name}: header lacks `# {key}:`")
-    if meta["id"] != path.stem:
-        raise QueryError(f"{path.name}: header id {meta['id']!r} differs from the file name")
-    return CatalogueQuery(meta["id"], meta["title"], meta["question"], tuple(params), text, path)
-
-
-def catalogue(directory: Path = paths.QUERIES_DIR) -> dict[str, CatalogueQuery]:
-    return {q.id: q for q in (parse_header(p) for p in sorted(directory.glob("*.rq")))}
-
-
-def get_query(name: str, directory: Path = paths.QUERIES_DIR) -> CatalogueQuery:
-    cat = catalogue(directory)
-    if name not in cat:
-        close = [n for n in cat if name.lower() in n.lower()]
-        hint = f"; did you mean {', '.join(close[:3])}?" if close else "; run `bindergraph queries` for the list"
-        raise QueryError(f"unknown query {name!r}{hint}")
-    return cat[name]
-
-
 # -------------------------------------------------------------------------------------- engines
 class Engine:
     name = "engine"
+    # SERVICE (and LOAD) would make the engine fetch from the network: refused unless the user opts in
+    # (`--allow-service` on the CLI; `bindergraph serve` never does). See query/guard.py.
+    allow_remote: bool = False
+
+    def guard(self, query: str) -> None:
+        """Refuse a query that would reach the network; positions are given in the user's text (after
+        the predeclared prefixes)."""
+        if not self.allow_remote:
+            refuse_remote(query[len(PREFIXES):] if query.startswith(PREFIXES) else query)
 
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> Result:
         raise NotImplementedError
 
+    def run(self, query: str, bindings: dict[str, Term] | None = None) -> Answer:
+        """Any query form: SELECT -> Result, ASK -> bool, CONSTRUCT / DESCRIBE -> Triples."""
+        raise NotImplementedError
+
     def resolve_entity(self, value: str) -> Term:
-        """An id (PVDF), a CURIE (bgr:PVDF), a full IRI, or a label / alternative label."""
+        """An id (PVDF), a CURIE (bgr:PVDF), a full IRI, or a label / alternative label, matched without
+        regard to case, micro sign (µ-Si, μ-Si) or superscripts (Li⁺, Li+); see `find_entity`."""
+        from .names import did_you_mean, entity_names, find_entity
+
         if value.startswith(("http://", "https://")):
             return Term("uri", _check_iri(value))
-        ident = value.removeprefix("bgr:")
-        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]*", ident):
-            iri = Term("uri", BGR + ident)
-            if self._exists(iri):
-                return iri
-        hits = self.select(PREFIXES + """SELECT DISTINCT ?e ?v WHERE {
-            { ?e rdfs:label ?l } UNION { ?e skos:altLabel ?l }
-            FILTER(STRSTARTS(STR(?e), "https://w3id.org/bindergraph/resource/"))
-            FILTER(LCASE(STR(?l)) = LCASE(STR(?v))) } ORDER BY ?e""", {"v": Term("literal", value)})
-        found = [r["e"] for r in hits.rows]
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise QueryError(f"unknown id or label {value!r}")
-        raise QueryError(f"{value!r} names several entities: {', '.join(f.value.rsplit('/', 1)[-1] for f in found)}")
+        found = find_entity(self, value)
+        if found is None:
+            raise QueryError(f"unknown id or label {value!r}{did_you_mean(value, entity_names(self))}")
+        return found
 
     def _exists(self, iri: Term) -> bool:
         r = self.select("SELECT ?s ?p WHERE { ?s ?p ?o } LIMIT 1", {"s": iri})
@@ -238,19 +249,34 @@ class OxigraphEngine(Engine):
         self.store = store
 
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> Result:
+        answer = self.run(query, bindings)
+        if not isinstance(answer, Result):
+            raise QueryError("only SELECT queries are supported here")
+        return answer
+
+    def run(self, query: str, bindings: dict[str, Term] | None = None) -> Answer:
+        res = self._query(query, bindings)
+        try:  # solutions are computed while they are read: errors (an opted-in SERVICE failing) come here
+            if isinstance(res, ox.QuerySolutions):
+                return result_from([v.value for v in res.variables], res, from_ox)
+            if isinstance(res, ox.QueryBoolean):
+                return bool(res)
+            return Triples([(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res])
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {_one_line(exc)}") from None
+
+    def _query(self, query: str, bindings: dict[str, Term] | None):
+        self.guard(query)
         terms = {k: to_ox(v) for k, v in (bindings or {}).items()}
         if terms and _WHERE.search(query):  # bound-variable hint for the planner; see _with_values
             query = _with_values(query, {k: str(t) for k, t in terms.items()})
         subs = {ox.Variable(k): t for k, t in terms.items()}
         try:
-            res = self.store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
+            return self.store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
         except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {_one_line(exc)}") from None
+            raise _oxigraph_syntax_error(exc, query) from None
         except RuntimeError as exc:  # e.g. a bound variable missing from the SELECT clause
             raise QueryError(f"query cannot run: {_one_line(exc)}") from None
-        if not isinstance(res, ox.QuerySolutions):
-            raise QueryError("only SELECT queries are supported here")
-        return result_from([v.value for v in res.variables], res, from_ox)
 
 
 def _patch_rdflib_distinct_aggregates() -> None:
@@ -290,16 +316,36 @@ class RdflibEngine(Engine):
         return cls(g)
 
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> Result:
+        answer = self.run(query, bindings)
+        if not isinstance(answer, Result):
+            raise QueryError("only SELECT queries are supported here")
+        return answer
+
+    def run(self, query: str, bindings: dict[str, Term] | None = None) -> Answer:
+        try:  # rdflib evaluates while the rows are read, and raises bare Exceptions for its limits
+            res = self._query(query, bindings)
+            if res.type == "SELECT":
+                return result_from([str(v) for v in res.vars], res, from_rdflib)
+            if res.type == "ASK":
+                return bool(res.askAnswer)
+            return Triples([(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in res.graph])
+        except QueryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any rdflib failure is one line for the user
+            if "requiring a dataset" in str(exc):
+                raise QueryError("the rdflib engine reads graph.nt, which has no named graphs: GRAPH, FROM and "
+                                 "FROM NAMED need the oxigraph engine") from None
+            raise QueryError(f"query failed on rdflib: {_one_line(exc)}") from None
+
+    def _query(self, query: str, bindings: dict[str, Term] | None):
         from rdflib.plugins.sparql import prepareQuery
 
+        self.guard(query)
         try:
             prepared = prepareQuery(query)
         except Exception as exc:  # rdflib raises pyparsing errors of several kinds
-            raise QueryError(f"SPARQL syntax error: {_one_line(exc)}") from None
-        res = self.graph.query(prepared, initBindings={k: to_rdflib(v) for k, v in (bindings or {}).items()})
-        if res.type != "SELECT":
-            raise QueryError("only SELECT queries are supported here")
-        return result_from([str(v) for v in res.vars], res, from_rdflib)
+            raise _syntax_error(exc) from None
+        return self.graph.query(prepared, initBindings={k: to_rdflib(v) for k, v in (bindings or {}).items()})
 
 
 class RemoteEngine(Engine):
@@ -312,23 +358,48 @@ class RemoteEngine(Engine):
         self.url, self.timeout = url, timeout
 
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> Result:
+        _, body = self._post(query, bindings, "application/sparql-results+json")
+        return parse_json_results(self._json(body))
+
+    def run(self, query: str, bindings: dict[str, Term] | None = None) -> Answer:
+        """The endpoint says by its content type whether it answered a table, a boolean or a graph."""
+        ctype, body = self._post(query, bindings, "application/sparql-results+json, application/n-triples;q=0.9, "
+                                                  "text/turtle;q=0.8")
+        if ctype in _GRAPH_MEDIA:
+            try:
+                quads = ox.parse(body, format=_GRAPH_MEDIA[ctype])
+                return Triples([(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in quads])
+            except SyntaxError:
+                raise QueryError(f"endpoint {self.url} returned a graph that does not parse as {ctype}") from None
+        payload = self._json(body)
+        if "boolean" in payload:
+            return bool(payload["boolean"])
+        return parse_json_results(payload)
+
+    def _post(self, query: str, bindings: dict[str, Term] | None, accept: str) -> tuple[str, bytes]:
+        self.guard(query)  # a SERVICE would make the endpoint call a third address for us
         if bindings:
             query = _with_values(query, {k: t.n3() for k, t in bindings.items()})
         body = urllib.parse.urlencode({"query": query}).encode("utf-8")
         req = urllib.request.Request(self.url, data=body, method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/sparql-results+json"})
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                payload = json.loads(resp.read().decode("utf-8"))
+                return resp.headers.get_content_type(), resp.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace").strip().splitlines()
             raise QueryError(f"endpoint {self.url} answered {exc.code}: {detail[0][:200] if detail else exc.reason}") from None
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             raise QueryError(f"cannot reach endpoint {self.url}: {getattr(exc, 'reason', exc)}") from None
-        except json.JSONDecodeError:
+
+    def _json(self, body: bytes) -> dict:
+        try:
+            return json.loads(body.decode("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
             raise QueryError(f"endpoint {self.url} did not return SPARQL JSON results") from None
-        return parse_json_results(payload)
+
+
+_GRAPH_MEDIA = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE}
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
@@ -346,7 +417,8 @@ def _with_values(query: str, serialised: dict[str, str]) -> str:
         m = _WHERE.search(masked)
         if not m:
             raise QueryError("cannot bind parameters: the query has no WHERE clause")
-        return query[: m.end()] + "\n  " + _values_block(serialised, sorted(serialised)) + "\n" + query[m.end():]
+        # on the WHERE's own line, so that the lines of a syntax error stay those of the query text
+        return query[: m.end()] + " " + _values_block(serialised, sorted(serialised)) + " " + query[m.end():]
     out, last = [], 0
     for i, m in enumerate(selects):
         names = sorted(serialised) if i == 0 else _projected(m.group(1), serialised)
@@ -385,70 +457,3 @@ def parse_json_results(payload: dict) -> Result:
 def _one_line(exc: BaseException) -> str:
     lines = [l for l in str(exc).splitlines() if l.strip()]
     return lines[0][:200] if lines else type(exc).__name__
-
-
-# ------------------------------------------------------------------------------------ running
-@dataclass
-class Bound:
-    query: str
-    bindings: dict[str, Term] = field(default_factory=dict)
-
-
-def bind_params(q: CatalogueQuery, given: dict[str, str], engine: Engine) -> Bound:
-    known = {p.name: p for p in q.params}
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        raise QueryError(f"query {q.id} has no parameter {unknown[0]!r}; it takes: "
-                         f"{', '.join(known) or 'none'}")
-    bindings: dict[str, Term] = {}
-    for p in q.params:
-        value = given.get(p.name, p.default)
-        if value is None:
-            continue
-        bindings[p.name] = _param_term(p, value, engine, q.id)
-    return Bound(q.body, bindings)
-
-
-def _param_term(p: Param, value: str, engine: Engine, qid: str) -> Term:
-    if p.kind == "entity":
-        return engine.resolve_entity(value)
-    if p.kind == "class":
-        name = value.removeprefix("bg:")
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", name):
-            raise QueryError(f"query {qid}: parameter {p.name} must be an ontology class name, got {value!r}")
-        return Term("uri", "https://w3id.org/bindergraph/ontology#" + name)
-    if p.kind == "unit":
-        return _unit_term(value, qid, p.name)
-    if p.kind == "number":
-        try:
-            float(value)
-        except ValueError:
-            raise QueryError(f"query {qid}: parameter {p.name} must be a number, got {value!r}") from None
-        return Term("literal", value, XSD + "decimal")
-    return Term("literal", value)
-
-
-def _unit_term(value: str, qid: str, name: str) -> Term:
-    """A unit symbol (%, S/cm), a QUDT local name (PERCENT) or a unit IRI -> the unit's IRI."""
-    from ..curate.units import UNITS, lookup
-
-    if value.startswith(("http://", "https://")):
-        return Term("uri", _check_iri(value))
-    try:
-        return Term("uri", lookup(value).iri)
-    except KeyError:
-        pass
-    for unit in UNITS.values():
-        if unit.iri.rsplit("/", 1)[-1] == value:
-            return Term("uri", unit.iri)
-    raise QueryError(f"query {qid}: parameter {name}: unknown unit {value!r}")
-
-
-def parse_param_args(args: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for a in args:
-        if "=" not in a:
-            raise QueryError(f"parameter {a!r} must look like key=value")
-        k, v = a.split("=", 1)
-        out[k.strip()] = v
-    return out

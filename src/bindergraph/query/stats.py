@@ -1,7 +1,8 @@
 """`bindergraph stats`: counts per class and relation, and external-link coverage."""
 from __future__ import annotations
 
-from .engine import PREFIXES, Engine
+from .engine import PREFIXES, XSD, Engine, Result, Term
+from .results import Report
 
 _CLASS_COUNTS = PREFIXES + """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
@@ -31,19 +32,25 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def compute_stats(engine: Engine) -> str:
-    lines = ["Instances per class (asserted and inferred):"]
-    for row in engine.select(_CLASS_COUNTS).rows:
-        lines.append(f"  {_local(row['class'].value):34s} {int(row['n'].value):6d}")
-    lines.append("Claims per relation:")
-    for row in engine.select(_RELATION_COUNTS).rows:
-        lines.append(f"  {_local(row['relation'].value):34s} {int(row['claims'].value):6d}")
-    lines.append("Direct (semantic-layer) triples per property:")
-    for row in engine.select(_DIRECT_COUNTS).rows:
-        lines.append(f"  {_local(row['p'].value):34s} {int(row['n'].value):6d}")
-    lines.append("External links (share of entities with at least one verified link):")
-    for row in engine.select(_LINK_COVERAGE).rows:
+def stats_output(engine: Engine) -> Report:
+    """The four counts as tables (classes, relations, triples, links), and the text that lists them."""
+    links = engine.select(_LINK_COVERAGE)
+    for row in links.rows:  # the share the text shows, as a number
         total, linked = int(row["total"].value), int(row["with_link"].value)
-        share = 100.0 * linked / total if total else 0.0
-        lines.append(f"  {_local(row['category'].value):34s} {linked:4d}/{total:<4d} {share:5.1f} %")
-    return "\n".join(lines) + "\n"
+        row["share"] = Term("literal", f"{100.0 * linked / total if total else 0.0:.1f}", XSD + "decimal")
+    tables = {"classes": engine.select(_CLASS_COUNTS), "relations": engine.select(_RELATION_COUNTS),
+              "triples": engine.select(_DIRECT_COUNTS), "links": Result([*links.variables, "share"], links.rows)}
+    lines = ["Instances per class (asserted and inferred):"]
+    lines += [f"  {_local(r['class'].value):34s} {int(r['n'].value):6d}" for r in tables["classes"].rows]
+    lines.append("Claims per relation:")
+    lines += [f"  {_local(r['relation'].value):34s} {int(r['claims'].value):6d}" for r in tables["relations"].rows]
+    lines.append("Direct (semantic-layer) triples per property:")
+    lines += [f"  {_local(r['p'].value):34s} {int(r['n'].value):6d}" for r in tables["triples"].rows]
+    lines.append("External links (share of entities with at least one verified link):")
+    lines += [f"  {_local(r['category'].value):34s} {int(r['with_link'].value):4d}/{int(r['total'].value):<4d} "
+              f"{float(r['share'].value):5.1f} %" for r in links.rows]
+    return Report("\n".join(lines) + "\n", tables)
+
+
+def compute_stats(engine: Engine) -> str:
+    return stats_output(engine).text

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import NotBuiltError
+from ..paths import current_build
 
 GRAPH_BASE = "https://w3id.org/bindergraph/graph/"
 PARTS = ("ontology", "data", "references", "inferred", "links", "imports")
@@ -44,32 +45,36 @@ def load_memory(source: Path) -> ox.Store:
     return store
 
 
-def _require_build(out_dir: Path) -> None:
-    if not (out_dir / "store").is_dir() or not (out_dir / "manifest.json").is_file():
+def build_dir(out_dir: Path) -> Path:
+    """The current build in the output folder `out_dir` (paths.current_build), checked complete:
+    open every file of one answer from it."""
+    folder = current_build(out_dir)
+    if not (folder / "store").is_dir() or not (folder / "manifest.json").is_file():
         raise NotBuiltError(f"no built graph in {out_dir}: run `bindergraph build` first")
+    return folder
 
 
 def open_store(out_dir: Path) -> ox.Store:
-    """The on-disk store, read-only."""
-    _require_build(out_dir)
+    """The on-disk store of the current build, read-only."""
+    store = build_dir(out_dir) / "store"
     try:
-        return ox.Store.read_only(str(out_dir / "store"))
+        return ox.Store.read_only(str(store))
     except OSError as exc:
-        raise NotBuiltError(f"cannot open the store in {out_dir / 'store'}: {exc}") from None
+        raise NotBuiltError(f"cannot open the store in {store}: {exc}") from None
 
 
 def open_memory_store(out_dir: Path) -> ox.Store:
     """The same quads (named graphs included) in an in-memory store, loaded from graph.nq."""
-    _require_build(out_dir)
+    nq = build_dir(out_dir) / "graph.nq"
     try:
-        return load_memory(out_dir / "graph.nq")
+        return load_memory(nq)
     except (OSError, SyntaxError) as exc:
-        raise NotBuiltError(f"cannot load {out_dir / 'graph.nq'} into memory: {exc}") from None
+        raise NotBuiltError(f"cannot load {nq} into memory: {exc}") from None
 
 
 def choose_memory(out_dir: Path, mode: str) -> bool:
     """`memory`, `disk`, or `auto` (memory when graph.nq is at most MEMORY_LIMIT_BYTES)."""
     if mode == "auto":
-        nq = out_dir / "graph.nq"
+        nq = current_build(out_dir) / "graph.nq"
         return nq.is_file() and nq.stat().st_size <= MEMORY_LIMIT_BYTES
     return mode == "memory"
