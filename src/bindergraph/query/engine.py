@@ -219,7 +219,11 @@ class Engine:
             refuse_remote(query[len(PREFIXES):] if query.startswith(PREFIXES) else query)
 
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> Result:
-        raise NotImplementedError
+        """A SELECT query's rows (any other form is an error)."""
+        answer = self.run(query, bindings)
+        if not isinstance(answer, Result):
+            raise QueryError("only SELECT queries are supported here")
+        return answer
 
     def run(self, query: str, bindings: dict[str, Term] | None = None) -> Answer:
         """Any query form: SELECT -> Result, ASK -> bool, CONSTRUCT / DESCRIBE -> Triples."""
@@ -247,12 +251,6 @@ class OxigraphEngine(Engine):
 
     def __init__(self, store: ox.Store):
         self.store = store
-
-    def select(self, query: str, bindings: dict[str, Term] | None = None) -> Result:
-        answer = self.run(query, bindings)
-        if not isinstance(answer, Result):
-            raise QueryError("only SELECT queries are supported here")
-        return answer
 
     def run(self, query: str, bindings: dict[str, Term] | None = None) -> Answer:
         res = self._query(query, bindings)
@@ -314,12 +312,6 @@ class RdflibEngine(Engine):
         g = Graph()
         g.parse(path, format="nt")
         return cls(g)
-
-    def select(self, query: str, bindings: dict[str, Term] | None = None) -> Result:
-        answer = self.run(query, bindings)
-        if not isinstance(answer, Result):
-            raise QueryError("only SELECT queries are supported here")
-        return answer
 
     def run(self, query: str, bindings: dict[str, Term] | None = None) -> Answer:
         try:  # rdflib evaluates while the rows are read, and raises bare Exceptions for its limits
