@@ -73,3 +73,23 @@ def test_defined_class_via_hermit(tbox):
     inferred = classify(semantic_layer(tbox.graph, data))
     assert (b, RDF.type, BG.CarboxylBearingBinder) in inferred
     assert (b, RDF.type, BG.SelfHealingBinder) not in inferred
+
+
+def test_every_term_is_documented_for_every_tool(engine):
+    """Each bg: class and property has a label and a definition, which OBO tools (pronto, oaklib) read as
+    IAO:0000115 and SKOS tools as skos:definition (the same text), and says which ontology defines it."""
+    from bindergraph.query.engine import PREFIXES
+
+    rows = engine.select(PREFIXES + """SELECT ?t ?label ?skos ?iao ?by WHERE {
+        VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
+        GRAPH <https://w3id.org/bindergraph/graph/ontology> { ?t a ?kind }
+        FILTER(STRSTARTS(STR(?t), STR(bg:)))
+        OPTIONAL { ?t rdfs:label ?label } OPTIONAL { ?t skos:definition ?skos }
+        OPTIONAL { ?t <http://purl.obolibrary.org/obo/IAO_0000115> ?iao } OPTIONAL { ?t rdfs:isDefinedBy ?by } }""").rows
+    assert len({r["t"].value for r in rows}) > 200
+    undocumented = sorted({r["t"].value.rsplit("#", 1)[-1] for r in rows
+                           if not {"label", "skos", "iao", "by"} <= set(r) or r["skos"] != r["iao"]
+                           or r["by"].value != "https://w3id.org/bindergraph/ontology"})
+    assert undocumented == []
+    binder = next(r for r in rows if r["t"].value.endswith("#Binder"))
+    assert binder["iao"].value.startswith(binder["skos"].value[:20])

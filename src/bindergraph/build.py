@@ -35,7 +35,7 @@ from .curate.source import Review
 from .errors import BindergraphError, ShapeViolationError
 from .files import write_error
 from .graph.emit import GraphParts, build_graph, new_graph
-from .graph.ontology import load_tbox
+from .graph.ontology import documented, load_tbox
 from .query.store import graph_iri, load_store
 from .query.search import INDEX_FILE, write_search_index
 
@@ -98,7 +98,7 @@ def _build(opts: BuildOptions, log) -> BuildResult:
     step("evidence")
     inferred = classify(semantic_layer(tbox.graph, parts.data, imports)) if opts.reason else new_graph()
     step("reasoner")
-    named = {"ontology": tbox.graph, "data": parts.data, "references": parts.references,
+    named = {"ontology": documented(tbox.graph), "data": parts.data, "references": parts.references,
              "inferred": inferred, "links": links, "imports": imports}
     counts = _write_outputs(opts.out_dir, named, cur)
     step("write")

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import SKOS
 
 BG = Namespace("https://w3id.org/bindergraph/ontology#")
 BGR = Namespace("https://w3id.org/bindergraph/resource/")
@@ -72,3 +73,32 @@ def load_tbox(path: Path) -> TBox:
         return frozenset(out)
 
     return TBox(g, {n: closure(n) for n in parents}, labels)
+
+
+# Definitions where every tool looks: OBO tools (pronto, oaklib, ROBOT) read IAO:0000115, SKOS tools
+# skos:definition; the hand-edited TBox writes skos:definition once and the build adds the rest.
+IAO_DEFINITION = URIRef("http://purl.obolibrary.org/obo/IAO_0000115")
+TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+
+
+def documented(tbox: Graph) -> Graph:
+    """A copy of the TBox in which every bg: term also carries its definition as IAO:0000115 and
+    rdfs:isDefinedBy the ontology (the cached TBox itself is left as it is)."""
+    g = Graph()
+    for prefix, ns in tbox.namespaces():
+        g.bind(prefix, ns)
+    g.bind("obo", "http://purl.obolibrary.org/obo/")
+    for triple in tbox:
+        g.add(triple)
+    g.add((IAO_DEFINITION, RDF.type, OWL.AnnotationProperty))
+    g.add((IAO_DEFINITION, RDFS.label, Literal("definition", lang="en")))
+    for term in sorted(terms(tbox)):
+        g.add((term, RDFS.isDefinedBy, ONTOLOGY_IRI))
+        for definition in tbox.objects(term, SKOS.definition):
+            g.add((term, IAO_DEFINITION, definition))
+    return g
+
+
+def terms(tbox: Graph) -> set[URIRef]:
+    """The classes and properties the ontology defines in its own namespace."""
+    return {s for kind in TERM_TYPES for s in tbox.subjects(RDF.type, kind) if str(s).startswith(str(BG))}
