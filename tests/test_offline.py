@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bindergraph.cli import main
+from bindergraph.errors import QueryError
 
 
 @pytest.fixture()
@@ -89,12 +90,20 @@ def test_allow_service_opts_in_and_still_fails_in_one_line(small_build, listener
 
 
 def test_rdflib_engine_limits_are_one_line(small_build):
-    """rdflib reads graph.nt (no named graphs): GRAPH gets a line that says which engine to use."""
-    res = CliRunner().invoke(main, ["--out", str(small_build), "sparql", "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                    "--engine", "rdflib"])
-    assert res.exit_code == 2
-    assert res.output.strip() == ("error: the rdflib engine reads graph.nt, which has no named graphs: GRAPH, FROM "
-                                  "and FROM NAMED need the oxigraph engine")
+    """rdflib answers GRAPH from graph.nq beside graph.nt; given graph.nt alone, GRAPH gets a line that says
+    which engine to use."""
+    from bindergraph import paths
+    from bindergraph.query.engine import RdflibEngine
+
+    res = CliRunner().invoke(main, ["--out", str(small_build), "sparql", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                    "--engine", "rdflib", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert "https://w3id.org/bindergraph/graph/data" in res.output
+    alone = RdflibEngine(RdflibEngine.from_file(paths.current_build(small_build) / "graph.nt").graph)
+    with pytest.raises(QueryError) as err:
+        alone.select("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert str(err.value) == ("the rdflib engine reads graph.nt, which has no named graphs: GRAPH, FROM "
+                              "and FROM NAMED need the oxigraph engine")
 
 
 def test_out_of_memory_is_one_line(small_build, monkeypatch):

@@ -93,3 +93,118 @@ def test_every_term_is_documented_for_every_tool(engine):
     assert undocumented == []
     binder = next(r for r in rows if r["t"].value.endswith("#Binder"))
     assert binder["iao"].value.startswith(binder["skos"].value[:20])
+
+
+DCTERMS = "http://purl.org/dc/terms/"
+# Properties whose values are too heterogeneous for a range narrower than owl:Thing; each says why.
+NO_RANGE = {"bg:claimSubject", "bg:claimObject", "rdf:subject", "rdf:predicate", "rdf:object"}
+
+
+def test_ontology_metadata(tbox):
+    """Created, modified, version, creator, licence, citation, source and the imported modules."""
+    g = tbox.graph
+    value = lambda p: g.value(ONTOLOGY_IRI, URIRef(DCTERMS + p))  # noqa: E731
+    assert str(value("created")) == "2026-11-25" and str(value("modified")) >= str(value("created"))
+    assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.1.0"
+    assert str(value("creator")) == "bindergraph contributors"
+    assert "10.1007/s41918-023-00198-2" in str(value("bibliographicCitation"))
+    assert (ONTOLOGY_IRI, OWL.priorVersion, None) not in g  # no earlier version was ever released
+    imports = sorted(str(o) for o in g.objects(ONTOLOGY_IRI, OWL.imports))
+    assert imports == ["https://w3id.org/bindergraph/imports/chebi-import", "https://w3id.org/bindergraph/imports/emmo-import"]
+
+
+def test_import_modules_have_ontology_and_version_iris():
+    from bindergraph import paths
+
+    for name in ("chebi-import", "emmo-import"):
+        g = Graph().parse(paths.ONTOLOGY_FILE.parent / "imports" / f"{name}.ttl", format="turtle")
+        iri = URIRef(f"https://w3id.org/bindergraph/imports/{name}")
+        assert (iri, RDF.type, OWL.Ontology) in g
+        assert g.value(iri, OWL.versionIRI) == URIRef(f"https://w3id.org/bindergraph/ontology/0.1.0/imports/{name}")
+
+
+def test_every_property_has_a_range_or_a_reason(tbox):
+    """Every object and datatype property the TBox declares has an rdfs:range, except exactly the ones whose
+    values are any entity, and those carry a skos:editorialNote saying so."""
+    g = tbox.graph
+    props = {p for kind in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in g.subjects(RDF.type, kind)}
+    assert len(props) > 40
+    without = {g.namespace_manager.normalizeUri(p) for p in props if g.value(p, RDFS.range) is None}
+    assert without == NO_RANGE
+    for p in props:
+        if g.value(p, RDFS.range) is None:
+            note = g.value(p, SKOS.editorialNote)
+            assert note is not None and str(note).startswith("No range:"), p
+
+
+def test_ranges_hold_for_every_use(full_build):
+    """A range is an axiom HermiT uses to type every object: each value in the built graph is an instance
+    of the range (a named class, a union's member, or the datatype), so no inferred type can be wrong."""
+    from rdflib import Dataset
+
+    from bindergraph import paths
+
+    ds = Dataset()
+    ds.parse(paths.current_build(full_build) / "graph.nq", format="nquads")
+    g = Graph()
+    for t in ds.triples((None, None, None)):
+        g.add(t)
+    types = {}
+    for s, o in g.subject_objects(RDF.type):
+        types.setdefault(s, set()).add(o)
+    tbox = Graph().parse(paths.ONTOLOGY_FILE, format="turtle")
+    sub = {}
+    for c, sup in tbox.subject_objects(RDFS.subClassOf):
+        sub.setdefault(c, set()).add(sup)
+    wrong = []
+    for p, rng in tbox.subject_objects(RDFS.range):
+        members = set(tbox.items(tbox.value(rng, OWL.unionOf))) if tbox.value(rng, OWL.unionOf) else {rng}
+        for o in g.objects(None, p):
+            if isinstance(o, Literal):
+                ok = (o.datatype or URIRef("http://www.w3.org/2001/XMLSchema#string")) in members
+            else:
+                ok = bool(_closure(types.get(o, set()), sub) & members)
+            if not ok:
+                wrong.append((str(p), str(o)))
+    assert wrong == []
+
+
+def _closure(classes: set, sub: dict) -> set:
+    out, todo = set(), list(classes)
+    while todo:
+        c = todo.pop()
+        if c not in out:
+            out.add(c)
+            todo.extend(sub.get(c, ()))
+    return out
+
+
+def test_hermit_runs_offline_despite_owl_imports(tbox):
+    """owl:imports is not handed to owlready2 (it would fetch the module IRIs): the modules arrive merged."""
+    layer = semantic_layer(tbox.graph, Graph())
+    assert (ONTOLOGY_IRI, OWL.imports, None) in tbox.graph and (ONTOLOGY_IRI, OWL.imports, None) not in layer
+
+
+def test_pronto_reads_a_definition_for_every_term(tmp_path):
+    """pronto (which reads OWL as RDF/XML) finds a definition (IAO:0000115) for every bg: class and
+    property of the documented ontology."""
+    pronto = pytest.importorskip("pronto")
+    import warnings
+
+    from bindergraph import paths
+    from bindergraph.graph.ontology import documented, terms
+    from bindergraph.publish.export import rdfxml_bytes
+
+    g = documented(Graph().parse(paths.ONTOLOGY_FILE, format="turtle"))
+    g.remove((ONTOLOGY_IRI, OWL.imports, None))  # pronto would fetch them
+    path = tmp_path / "bindergraph.owl"
+    path.write_bytes(rdfxml_bytes(g))  # typed node elements (owl:Class, ...): pronto reads no rdf:Description
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        onto = pronto.Ontology(str(path), import_depth=0)
+    seen = {t.id: t.definition for t in onto.terms()} | {r.id: r.definition for r in onto.relationships()}
+    # pronto reads classes (terms) and object properties (relationships); it skips datatype and annotation
+    # properties, whose IAO:0000115 test_every_term_is_documented_for_every_tool checks in the graph
+    own = {str(t) for t in terms(g) if (t, RDF.type, OWL.Class) in g or (t, RDF.type, OWL.ObjectProperty) in g}
+    missing = sorted(t for t in own if not seen.get(t))
+    assert len(own) > 190 and missing == []

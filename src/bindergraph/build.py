@@ -36,6 +36,7 @@ from .errors import BindergraphError, ShapeViolationError
 from .files import write_error
 from .graph.emit import GraphParts, build_graph, new_graph
 from .graph.ontology import documented, load_tbox
+from .publish.export import turtle_bytes
 from .query.store import graph_iri, load_store
 from .query.search import INDEX_FILE, write_search_index
 
@@ -185,7 +186,7 @@ def _write_build(folder: Path, named: dict[str, Graph], cur: Curated) -> dict[st
     nt = "\n".join(sorted(triples)) + "\n"
     _write(folder / "graph.nt", nt.encode("utf-8"))
     _write(folder / "graph.nq", ("\n".join(sorted(quads)) + "\n").encode("utf-8"))
-    _write(folder / "graph.ttl", merged.serialize(format="longturtle", encoding="utf-8"))
+    _write(folder / "graph.ttl", turtle_bytes(merged))
     outputs.kill_point("before-store")
     load_store(folder / "store", folder / "graph.nq")
     outputs.kill_point("after-store")

@@ -125,25 +125,79 @@ def ensure_built(ctx: click.Context) -> Path:
     return out
 
 
+EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "owl", "ofn", "nanopub")  # publish.export.FORMATS + nanopub
+
+
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "jsonld"]), default="ttl", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="File to write (written atomically).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="ttl", show_default=True,
+              help="ttl/nt/nq/trig/jsonld: the graph (trig, jsonld and nq keep the named graphs); owl: the graph "
+                   "as one OWL ontology in RDF/XML; ofn: the ontology in OWL functional syntax; nanopub: one "
+                   "nanopublication per claim (--output is a folder).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="File to write (written atomically); a folder for --format nanopub.")
+@click.option("--key", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="nanopub only: sign each nanopublication with this RSA private key (PEM); unsigned without.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path) -> None:
+def export(ctx: click.Context, fmt: str, output: Path, key: Path | None) -> None:
     """Write the complete graph (ontology, data, references, inferences, links).
 
     \b
     Examples:
       bindergraph export --format nt --output binders.nt
       bindergraph export --format nq --output binders.nq   # with named graphs, for triple stores
-      bindergraph export --format jsonld --output binders.jsonld
+      bindergraph export --format trig --output binders.trig
+      bindergraph export --format owl --output binders.owl   # RDF/XML: owlready2, pronto, Protégé
+      bindergraph export --format ofn --output bindergraph.ofn
+      bindergraph export --format nanopub --output nanopubs/
     """
+    build_dir = paths.current_build(ensure_built(ctx))
+    if fmt == "nanopub":
+        from .publish.nanopub import write_nanopubs
+
+        count = write_nanopubs(build_dir, output, key)
+        click.echo(f"wrote {count} nanopublications to {output}" + (" (signed)" if key else " (unsigned)"))
+        return
+    if key is not None:
+        raise BindergraphError("--key signs nanopublications: use it with --format nanopub")
+    if output.is_dir():
+        raise BindergraphError(f"{output} is a folder: --format {fmt} writes one file")
     from .publish.export import export_bytes
 
-    data = export_bytes(paths.current_build(ensure_built(ctx)), fmt)
+    data = export_bytes(build_dir, fmt)
     atomic_write(output, data)
     click.echo(f"wrote {output} ({len(data)} bytes)")
+
+
+@main.command()
+@click.option("--to", "store", metavar="URL", required=True,
+              help="The store's SPARQL 1.1 Graph Store endpoint (Oxigraph server: http://HOST:PORT/store).")
+@click.option("--query-endpoint", metavar="URL", default=None,
+              help="Where to count the triples afterwards [default: /query beside /store, else --to].")
+@click.option("--dry-run", is_flag=True, help="Print each graph, its triples and bytes; send nothing.")
+@click.pass_context
+def publish(ctx: click.Context, store: str, query_endpoint: str | None, dry_run: bool) -> None:
+    """Upload the built graph to a running triple store, named graph by named graph.
+
+    Each graph is PUT to URL?graph=IRI (SPARQL 1.1 Graph Store HTTP Protocol, N-Triples), replacing
+    what the store held under that name; then the triples per graph are counted through the store's
+    query endpoint and must match. Progress goes to stderr. A read-write Oxigraph server to try it:
+    `oxigraph serve --location DB --bind 127.0.0.1:7878`, then `publish --to http://127.0.0.1:7878/store`.
+
+    \b
+    Examples:
+      bindergraph publish --to http://127.0.0.1:7878/store --dry-run
+    """
+    from .publish.upload import graphs_of, publish as upload, query_endpoint_for
+    from .query.store import build_dir
+
+    uploads = graphs_of(build_dir(ensure_built(ctx)) / "graph.nq")
+    if dry_run:
+        for up in uploads:
+            click.echo(f"would PUT <{up.iri}>: {up.triples} triples, {len(up.body)} bytes")
+        click.echo(f"to {store}: {len(uploads)} graphs, {sum(u.triples for u in uploads)} triples")
+        return
+    upload(store, uploads, query_endpoint or query_endpoint_for(store))
+    click.echo(f"published {sum(u.triples for u in uploads)} triples in {len(uploads)} graphs to {store}; counts match")
 
 
 @main.command()
@@ -436,8 +490,12 @@ def search_cmd(ctx, text, kind, limit, fmt, full) -> None:
 def serve(ctx, host, port, timeout, max_rows, store_mode, cors) -> None:
     """Serve the graph as a read-only SPARQL 1.1 Protocol endpoint at /sparql.
 
-    GET, POST and HEAD; JSON, XML, CSV and TSV results by content negotiation. Updates are refused
-    (403), and so are queries that would call another endpoint (SERVICE, 400): nothing reaches
+    GET, POST and HEAD; JSON, XML, CSV and TSV results, and Turtle, N-Triples, RDF/XML and JSON-LD
+    graphs, by content negotiation (Accept q-values); a GET without a query describes the service.
+    The default graph is the union of the named graphs, unless the query (FROM, FROM NAMED) or the
+    request (default-graph-uri, named-graph-uri) names graphs. Each entity has its page at its IRI's
+    path (/resource/PAA, /ontology): HTML, or Turtle, N-Triples, JSON-LD by Accept. Updates are
+    refused (403), and so are queries that would call another endpoint (SERVICE, 400): nothing reaches
     the network. Slow queries cannot hold the workers that new queries start in; bodies are limited
     to 1 MB, idle connections close after 10 s. SIGTERM or Ctrl-C stops the server and its workers.
 
@@ -447,6 +505,8 @@ def serve(ctx, host, port, timeout, max_rows, store_mode, cors) -> None:
       bindergraph serve --store disk --timeout 30
       bindergraph serve --cors http://localhost:3000     # a web app on that origin may query it
       curl 'http://127.0.0.1:8000/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20a%20bg:Binder%7D%20LIMIT%205'
+      curl -H 'Accept: text/turtle' http://127.0.0.1:8000/sparql         # the service description
+      curl -H 'Accept: text/turtle' http://127.0.0.1:8000/resource/PAA   # an entity's triples
       bindergraph query groups-functions --endpoint http://127.0.0.1:8000/sparql
     """
     from .publish.serve import ServerConfig, make_server, parse_origins
@@ -501,11 +561,13 @@ def coverage(ctx, strict, fmt, output) -> None:
 @click.option("--focus", default=None, help="Only the neighbourhood of this binder or group (id or label).")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 5), help="Neighbourhood depth for --focus.")
 @click.option("--query", "query_name", default=None, help="Only the entities a catalogue query returns, with their links.")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="Bind a parameter of the --query (repeatable), as for `bindergraph query`.")
 @click.option("--mechanism", default=None, help="Only claims about this mechanism (or family class, e.g. Scavenging).")
 @click.option("--material", default=None, help="Only claims in the context of this active material.")
 @click.option("--references/--no-references", default=False, show_default=True, help="Show references as nodes.")
 @click.pass_context
-def viz(ctx, output, focus, depth, query_name, mechanism, material, references) -> None:
+def viz(ctx, output, focus, depth, query_name, params, mechanism, material, references) -> None:
     """Write the interactive HTML map: binders, groups, mechanisms, materials, solvents;
     every edge carries its quote, section and references.
 
@@ -514,14 +576,41 @@ def viz(ctx, output, focus, depth, query_name, mechanism, material, references) 
       bindergraph viz --output binders.html
       bindergraph viz --focus PAN --depth 2 --output pan.html
       bindergraph viz --query binders-for-mechanism --output tm.html   # its default: TM trapping
+      bindergraph viz --query binders-for-material --param material=LNMO --output lnmo.html
       bindergraph viz --mechanism PolysulfideTrapping --output lis.html
+      bindergraph viz --focus carboxyl --output carboxyl.html   # with the functions it serves
     """
     from .publish.page import PageOptions, write_page
 
+    from .query.catalogue import parse_param_args
+
+    if params and not query_name:
+        raise QueryError("viz: --param needs --query")
     opts = PageOptions(focus=focus, depth=depth, query=query_name, mechanism=mechanism, material=material,
-                       references=references)
+                       references=references, params=parse_param_args(params))
     stats = write_page(_engine(ctx), output, opts)
     click.echo(f"wrote {output} ({stats['nodes']} nodes, {stats['edges']} edges)")
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder to write: new, empty, or an earlier site (replaced as a whole).")
+@click.pass_context
+def site(ctx, output) -> None:
+    """Write the static web site at the w3id paths: one page (with Turtle, N-Triples and JSON-LD beside
+    it) per entity and per claim under resource/, the ontology's documentation, the catalogue queries with
+    their answers, the map and the dumps, linked relatively, offline. Publishing: docs/publishing.md.
+
+    \b
+    Examples:
+      bindergraph site --output site
+    """
+    from .publish.site import write_site
+
+    out = ensure_built(ctx)
+    stats = write_site(_engine(ctx), paths.current_build(out), output)
+    click.echo(f"wrote {output}: {stats.pages} pages ({stats.entities} entities, {stats.queries} queries), "
+               f"{len(stats.dumps)} dumps")
 
 
 @main.command()

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import OWL, RDF, Graph, URIRef
 
 from ..errors import InconsistentOntologyError, JavaMissingError
 from ..graph.emit import new_graph
@@ -21,8 +21,9 @@ from ..graph.ontology import BG, BGR, SEMANTIC_PROPERTIES
 
 def semantic_layer(tbox: Graph, data: Graph, extra: Graph | None = None) -> Graph:
     g = new_graph()
-    for t in tbox:
-        g.add(t)
+    for t in tbox.triples((None, None, None)):
+        if t[1] != OWL.imports:  # the modules come in `extra`; owlready2 would fetch an imported IRI
+            g.add(t)
     if extra is not None:
         for t in extra:
             g.add(t)

@@ -307,6 +307,7 @@ def link_graphs(cur: Curated, mapping_file: Path = MAPPINGS_FILE, unlinked_file:
             links.bind(prefix, Namespace(ns))
     links.bind("sssom", SSSOM)
     links.bind("semapv", SEMAPV)
+    _declare_sssom(links)
     set_iri = URIRef(str(ms.meta["mapping_set_id"]))
     links.add((set_iri, RDF.type, SSSOM.MappingSet))
     links.add((set_iri, DCTERMS.license, URIRef(str(ms.meta["license"]))))
@@ -351,6 +352,17 @@ def link_graphs(cur: Curated, mapping_file: Path = MAPPINGS_FILE, unlinked_file:
                 raise RecordError(uf, where, "subject_id",
                                   f"{u.subject_id} is listed as unlinked but has mappings in {f}", u.line)
     return links, imports
+
+
+def _declare_sssom(links: Graph) -> None:
+    """Declare the SSSOM terms the links graph uses, so that the merged graph stays OWL 2 DL (the SSSOM
+    vocabulary publishes no OWL file to import): the set is an individual of a class, the mapping-node
+    fields annotate owl:Axiom nodes and so must be annotation properties."""
+    links.add((SSSOM.MappingSet, RDF.type, OWL.Class))
+    links.add((SSSOM.MappingSet, RDFS.label, Literal("mapping set", lang="en")))
+    for prop in (SSSOM.mapping_justification, SSSOM.confidence):
+        links.add((prop, RDF.type, OWL.AnnotationProperty))
+        links.add((prop, RDFS.label, Literal(str(prop)[len(str(SSSOM)):].replace("_", " "), lang="en")))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -268,6 +268,21 @@ def claim_edges(c: Claim, data: ClaimData, references: bool = False):
                 yield s, "reportedIn", "reported in", r
 
 
+def via_group_edges(data: ClaimData, claims: list[Claim] | None = None):
+    """(group, relation key, mechanism, claim IRI) for each function a claim credits "via" a group
+    (bg:viaGroup context of a bg:hasFunction claim): the group -> function step of binder -> group -> function."""
+    for c in data.claims if claims is None else claims:
+        if c.relation != BG + "hasFunction" or c.collective:
+            continue
+        key = "servesVia" + ("" if c.stance == "positive" else "~" + c.stance)
+        for role, grp in c.context:
+            if role != "viaGroup" or grp not in data.entities:
+                continue
+            for m in c.objects:
+                if data.entities.get(m) and data.entities[m].kind == "mechanism":
+                    yield grp, key, m, c.iri
+
+
 def entity_graph(data: ClaimData, claims: list[Claim] | None = None, references: bool = False) -> nx.MultiDiGraph:
     """Entities as nodes; one edge per (subject, relation, object) carrying the claims behind it."""
     g = nx.MultiDiGraph()

@@ -13,7 +13,8 @@ import html
 import json
 import re
 import urllib.parse
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -23,8 +24,10 @@ from ..errors import BindergraphError, QueryError
 from ..files import atomic_write
 from ..query.catalogue import bind_params, get_query
 from ..query.engine import Engine
+from ..query.engine import PREFIXES
+from ..query.results import curie
 from .analytics import (BG, CONTEXT_ROLES, KINDS, Claim, ClaimData, claim_subjects, entity_graph, load_claims,
-                        local_name)
+                        local_name, via_group_edges)
 
 VIS_DIR = ("lib", "vis-9.1.2")
 VIS_NOTICE = ("vis-network 9.1.2, (c) 2011-2017 Almende B.V., (c) 2017-2019 visjs contributors; "
@@ -43,9 +46,29 @@ RELATION_COLOURS = {
     "hasFunction": "#e15759", "hasFunctionalGroup": "#f28e2b", "appliedIn": "#59a14f",
     "processedWith": "#b07aa1", "hasDrawback": "#8c8c8c", "comparedWith": "#4e79a7", "outperforms": "#4e79a7",
     "compatibleWith": "#2a9d8f", "incompatibleWith": "#9d2a2a", "interactsWith": "#9c755f",
-    "composedOf": "#1f3b73", "reportedIn": "#c78fb8",
+    "composedOf": "#1f3b73", "reportedIn": "#c78fb8", "servesVia": "#c4511a",
 }
-CONTEXT_COLOUR = "#a9a9a9"
+# Context edges: one colour and dash pattern each, so the seven roles can be told apart.
+CONTEXT_STYLE = {
+    "activeMaterial": ("#59a14f", [2, 4]), "cellComponent": ("#76b7b2", [6, 3]), "batteryType": ("#c9a227", [10, 4]),
+    "viaGroup": ("#f28e2b", [2, 3, 8, 3]), "target": ("#e15759", [1, 3]), "solvent": ("#b07aa1", [8, 3, 2, 3, 2, 3]),
+    "comparator": ("#4e79a7", [12, 3, 3, 3]),
+}
+SERVES_VIA_LABEL = "function served via the group"
+# The first view of the whole graph: binders with the functions, groups and materials the review credits
+# them with; every other kind and relation is one checkbox away.
+FIRST_VIEW_KINDS = ("binder", "group", "mechanism", "material")
+FIRST_VIEW_RELATIONS = ("hasFunction", "hasFunctionalGroup", "appliedIn", "servesVia")
+LAYOUT_ITERATIONS = 80
+# Catalogue questions answered in Python when the page is written (the page runs no SPARQL): the query,
+# its entity parameter (None: no parameter) and the node kinds offered as its values.
+QUESTIONS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
+    ("binders-for-mechanism", "mechanism", ("family",)),
+    ("binders-for-material", "material", ("material",)),
+    ("binders-with-group", "group", ("group",)),
+    ("sulfide-compatibility", None, ()),
+    ("water-processable-binders", None, ()),
+)
 
 
 @dataclass
@@ -56,25 +79,46 @@ class PageOptions:
     mechanism: str | None = None
     material: str | None = None
     references: bool = False
+    params: dict[str, str] = field(default_factory=dict)  # the --query's parameters
+
+    @property
+    def whole(self) -> bool:
+        return not (self.focus or self.query or self.mechanism or self.material)
 
 
 def write_page(engine: Engine, output: Path, opts: PageOptions) -> dict:
     """Write the map for the view `opts` describes; returns the node and edge counts."""
     data = load_claims(engine)
     center = engine.resolve_entity(opts.focus).value if opts.focus else None
-    g = entity_graph(data, _filtered_claims(engine, data, opts), opts.references)
+    g = view_graph(data, _filtered_claims(engine, data, opts), opts.references)
     g = _restrict(engine, data, g, opts, center)
     if g.number_of_nodes() == 0:
         raise QueryError(f"nothing to draw: no claims match {_describe(opts)}")
-    payload = page_data(data, g, _describe(opts), focus=center)
+    payload = page_data(data, g, _describe(opts), focus=center, first_view=opts.whole)
+    payload["claimInfo"] = claim_info(engine)
+    payload["external"] = external_labels(engine)
+    if opts.whole:
+        payload["questions"] = questions(engine, data, set(g))
     atomic_write(Path(output), render(payload).encode("utf-8"))
     return {"nodes": len(payload["nodes"]), "edges": len(payload["edges"]), "output": str(output)}
 
 
 # --------------------------------------------------------------------------------- the view
+def view_graph(data: ClaimData, claims: list[Claim], references: bool = False) -> nx.MultiDiGraph:
+    """The entity graph of the claims, plus group -> function edges for functions served via a group."""
+    g = entity_graph(data, claims, references)
+    for grp, key, mech, claim in via_group_edges(data, claims):
+        if g.has_edge(grp, mech, key):
+            g.edges[grp, mech, key]["claims"].append(claim)
+        else:
+            g.add_edge(grp, mech, key, relation=key, label=SERVES_VIA_LABEL, claims=[claim])
+    return g
+
+
 def _describe(opts: PageOptions) -> str:
+    params = ", ".join(f"{k}={v}" for k, v in sorted(opts.params.items()))
     parts = [f"focus {opts.focus} (depth {opts.depth})" if opts.focus else "",
-             f"query {opts.query}" if opts.query else "",
+             f"query {opts.query}" + (f" ({params})" if params else "") if opts.query else "",
              f"mechanism {opts.mechanism}" if opts.mechanism else "",
              f"material {opts.material}" if opts.material else ""]
     return ", ".join(p for p in parts if p) or "the whole graph"
@@ -151,17 +195,17 @@ def _restrict(engine: Engine, data: ClaimData, g: nx.MultiDiGraph, opts: PageOpt
             raise QueryError(f"{opts.focus!r} is in no claim of this view, so it has no neighbourhood to draw")
         g = nx.ego_graph(g, center, radius=opts.depth, undirected=True)
     if opts.query:
-        keep = _query_entities(engine, data, opts.query) & set(g)
+        keep = query_entities(engine, data, opts.query, opts.params) & set(g)
         if not keep:
             raise QueryError(f"query {opts.query} returns no entity that a claim of this view mentions")
         g = g.subgraph(keep).copy()
     return g
 
 
-def _query_entities(engine: Engine, data: ClaimData, name: str) -> set[str]:
+def query_entities(engine: Engine, data: ClaimData, name: str, params: dict[str, str] | None = None) -> set[str]:
     """Every IRI in the query's result rows; a claim stands for the entities it relates in a row that
     names none of them (Table 1's), not where the row names its own (a binder and the mechanism asked)."""
-    bound = bind_params(get_query(name), {}, engine)
+    bound = bind_params(get_query(name), params or {}, engine)
     by_iri = {c.iri: c for c in data.claims}
     iris: set[str] = set()
     for row in engine.select(bound.query, bound.bindings).rows:
@@ -175,9 +219,10 @@ def _query_entities(engine: Engine, data: ClaimData, name: str) -> set[str]:
 
 
 # ------------------------------------------------------------------------------ page payload
-def page_data(data: ClaimData, g: nx.MultiDiGraph, view: str, focus: str | None = None) -> dict:
-    """The JSON the page script reads: nodes, edges, the claims behind them, and the legends;
-    `focus` is the node the page opens on."""
+def page_data(data: ClaimData, g: nx.MultiDiGraph, view: str, focus: str | None = None,
+              first_view: bool = False) -> dict:
+    """The JSON the page script reads: nodes (with precomputed positions), edges, the claims behind them,
+    and the legends; `focus` is the node the page opens on; `first_view` narrows what is shown at first."""
     claim_index: dict[str, int] = {}
     ref_index: dict[str, int] = {}
     edges = []
@@ -190,10 +235,14 @@ def page_data(data: ClaimData, g: nx.MultiDiGraph, view: str, focus: str | None 
     for e in edges:
         touching[e["from"]].update(e["claims"])
         touching[e["to"]].update(e["claims"])
-    nodes = [_node_json(data, n, len(touching[n])) for n in sorted(g)]
+    first = ({"kinds": list(FIRST_VIEW_KINDS), "rels": list(FIRST_VIEW_RELATIONS)} if first_view else None)
+    lay = layout(data, g, first)
+    pos = lay.positions
+    nodes = [{**_node_json(data, n, len(touching[n])), "x": pos[n][0], "y": pos[n][1]} for n in sorted(g)]
     refs = sorted(ref_index, key=ref_index.get)
     return {
         "view": view, "focus": focus, "nodes": nodes, "edges": edges, "claims": claims,
+        "totalClaims": len(data.claims), "first": first, "segments": lay.segments,
         "refs": [_ref_json(data, r) for r in refs],
         "kinds": [{"key": k, "label": label, "color": KIND_STYLE[k][0], "shape": KIND_STYLE[k][1]}
                   for k, _, label in KINDS],
@@ -217,7 +266,7 @@ def _node_json(data: ClaimData, iri: str, n_claims: int) -> dict:
         else ["ontology class: " + local_name(iri)]
     return {"id": iri, "label": display_label(ent.label, ent.alt, local_name(iri)), "name": ent.label,
             "alt": ent.alt, "kind": ent.kind, "classes": classes,
-            "matches": [{"rel": p, "iri": m} for p, m in ent.matches], "claims": n_claims,
+            "matches": [{"rel": p, "iri": m, "curie": curie(m)} for p, m in ent.matches], "claims": n_claims,
             "fam": sorted(data.families(iri))}
 
 
@@ -241,7 +290,7 @@ def _claim_json(data: ClaimData, c: Claim, ref_index: dict[str, int]) -> dict:
         rel += f" ({c.stance})"
     refs = [ref_index.setdefault(r, len(ref_index)) for r in c.refs]
     return {"id": local_name(c.iri).removeprefix("claim-"), "rel": rel, "q": c.quote, "sec": c.section, "refs": refs,
-            "mat": sorted(mats), "fam": sorted(fams)}
+            "mat": sorted(mats), "fam": sorted(fams), "stance": c.stance}
 
 
 def _ref_json(data: ClaimData, iri: str) -> dict:
@@ -264,17 +313,18 @@ def _relations(data: ClaimData, edges: list[dict]) -> dict:
         key = e["rel"]
         if key in out:
             continue
+        base, _, stance = key.partition("~")
         if key.startswith("ctx:"):
-            out[key] = {"label": "context: " + CONTEXT_ROLES[key[4:]], "color": CONTEXT_COLOUR, "dashes": True}
-        elif key == "reportedIn":
-            out[key] = {"label": "reported in", "color": RELATION_COLOURS[key], "dashes": True}
-        elif "~" in key:  # a negative or hedged claim: the relation's colour, dashed, its stance named
-            base, stance = key.split("~", 1)
-            out[key] = {"label": f"{data.term_labels.get(BG + base, base)} ({stance})",
-                        "color": RELATION_COLOURS.get(base, "#666666"), "dashes": True}
-        else:
-            out[key] = {"label": data.term_labels.get(BG + key, key),
-                        "color": RELATION_COLOURS.get(key, "#666666"), "dashes": False}
+            colour, dashes = CONTEXT_STYLE[key[4:]]
+            out[key] = {"label": "context: " + CONTEXT_ROLES[key[4:]], "color": colour, "dashes": dashes,
+                        "base": key, "baseLabel": "context: " + CONTEXT_ROLES[key[4:]], "stance": "context"}
+            continue
+        label = (SERVES_VIA_LABEL if base == "servesVia" else "reported in" if base == "reportedIn"
+                 else data.term_labels.get(BG + base, base))
+        # A negative or hedged claim: the relation's colour, dashed, its stance named (and drawn at the arrow).
+        out[key] = {"label": label + (f" ({stance})" if stance else ""), "color": RELATION_COLOURS.get(base, "#666666"),
+                    "dashes": [7, 5] if stance or base == "reportedIn" else False, "base": base,
+                    "baseLabel": label, "stance": stance or "positive"}
     return out
 
 
@@ -288,6 +338,197 @@ def _sections(data: ClaimData, claims: list[dict]) -> list[dict]:
     def key(n):
         return tuple(int(p) if p.isdigit() else 0 for p in n.split("."))
     return [{"id": n, "label": data.sections.get(n, n)} for n in sorted(numbers, key=key)]
+
+
+# ------------------------------------------------------------------------------------ layout
+RING_ORDER = ("mechanism", "group", "material", "component", "battery", "solvent", "process", "chemical", "drawback",
+              "reference")
+INNER_KINDS = ("binder", "class")
+RING_SPACING = 46.0  # canvas units between neighbours on the ring
+BINDER_SPACING = 52.0
+
+
+@dataclass
+class Layout:
+    positions: dict[str, tuple[float, float]]
+    segments: list[dict]  # the ring's segments: {"label", "x", "y", "align"}, drawn as captions by the page
+
+
+def layout(data: ClaimData, g: nx.MultiDiGraph, first: dict | None) -> Layout:
+    """Deterministic positions, computed once in Python. What the binders are credited with sits on an
+    ellipse, in segments (mechanisms by family, then groups, then materials); each binder sits inside,
+    near the mean direction of what it links to, pushed apart from the others. Kinds outside the first
+    view get an outer ellipse, each next to its neighbours."""
+    shown = set(first["kinds"]) if first else set(RING_ORDER) | set(INNER_KINDS)
+    ring = sorted((n for n in g if _kind(data, n) not in INNER_KINDS and _kind(data, n) in shown),
+                  key=lambda n: _ring_key(data, n))
+    rx, ry, pos, segments = _ring(data, ring)
+    und = nx.Graph(g.to_undirected())
+    inner = sorted(n for n in g if _kind(data, n) in INNER_KINDS)
+    pos.update(_inner(und, inner, pos, rx, ry))
+    outer = sorted(n for n in g if n not in pos)
+    pos.update(_outer(und, outer, pos, rx * 1.3 + 60, ry * 1.3 + 60))
+    return Layout({n: (round(x, 1), round(y, 1)) for n, (x, y) in pos.items()}, segments)
+
+
+def _kind(data: ClaimData, iri: str) -> str:
+    return data.entities[iri].kind if iri in data.entities else "reference"
+
+
+def _ring_key(data: ClaimData, n: str) -> tuple:
+    kind = _kind(data, n)
+    fam = min((data.label(f) for f in data.families(n)), default="") if kind == "mechanism" else ""
+    return RING_ORDER.index(kind) if kind in RING_ORDER else len(RING_ORDER), fam, data.label(n).lower()
+
+
+def _ring(data: ClaimData, ring: list[str]) -> tuple[float, float, dict[str, tuple[float, float]], list[dict]]:
+    # A gap of two places between segments (kinds; mechanism families), so each family reads as a group.
+    slots, prev = [], None
+    for n in ring:
+        seg = _ring_key(data, n)[:2]
+        if prev is not None and seg != prev:
+            slots += [None, None]
+        slots.append(n)
+        prev = seg
+    ry = max(220.0, len(slots) * RING_SPACING / (2 * math.pi * 1.25))
+    rx = ry * 1.5  # wider than tall: screens are, and labels are wider than they are high
+    pos, spans = {}, {}
+    for i, n in enumerate(slots):
+        if n is not None:
+            a = 2 * math.pi * i / len(slots) - math.pi / 2
+            pos[n] = (rx * math.cos(a), ry * math.sin(a))
+            spans.setdefault(_ring_key(data, n)[:2], []).append(a)
+    return rx, ry, pos, [_caption(data, key, angles, rx, ry) for key, angles in spans.items()]
+
+
+def _caption(data: ClaimData, key: tuple, angles: list[float], rx: float, ry: float) -> dict:
+    """A segment's name just outside the ring at its middle: the mechanism family, or the kind."""
+    kind_label = {k: label for k, _, label in KINDS}
+    kind = RING_ORDER[key[0]] if key[0] < len(RING_ORDER) else ""
+    a = sum(angles) / len(angles)
+    c = math.cos(a)
+    return {"label": key[1] if kind == "mechanism" and key[1] else kind_label.get(kind, kind),
+            "x": round(rx * 1.1 * c, 1), "y": round(ry * 1.12 * math.sin(a), 1),
+            "align": "left" if c > 0.3 else "right" if c < -0.3 else "center"}
+
+
+def _inner(g: nx.Graph, inner: list[str], placed: dict, rx: float, ry: float) -> dict[str, tuple[float, float]]:
+    """Each inner node aims at 0.8 of the way towards the mean of its ring neighbours; then a few rounds
+    of pairwise repulsion (through a grid, so about O(n) a round) keep them apart. No randomness."""
+    target = {}
+    for i, n in enumerate(inner):
+        near = [placed[m] for m in g[n] if m in placed]
+        if near:
+            target[n] = (0.8 * sum(p[0] for p in near) / len(near), 0.8 * sum(p[1] for p in near) / len(near))
+        else:  # linked to nothing on the ring: a spiral around the middle
+            target[n] = (30 * math.sqrt(i) * math.cos(i * 2.399), 30 * math.sqrt(i) * math.sin(i * 2.399))
+    pos = {n: list(target[n]) for n in inner}
+    for i, n in enumerate(inner):  # equal targets must not mean equal positions
+        pos[n][0] += 3 * math.cos(i * 2.399)
+        pos[n][1] += 3 * math.sin(i * 2.399)
+    for _ in range(LAYOUT_ITERATIONS):
+        push = _repulsion(pos, BINDER_SPACING)
+        for n in inner:
+            x, y = pos[n]
+            nx_ = x + 0.5 * push[n][0] + 0.05 * (target[n][0] - x)
+            ny_ = y + 0.5 * push[n][1] + 0.05 * (target[n][1] - y)
+            scale = math.hypot(nx_ / (0.92 * rx), ny_ / (0.92 * ry))  # stay inside the ring
+            pos[n] = [nx_ / scale, ny_ / scale] if scale > 1 else [nx_, ny_]
+    return {n: (p[0], p[1]) for n, p in pos.items()}
+
+
+def _repulsion(pos: dict[str, list[float]], dist: float) -> dict[str, list[float]]:
+    """For each node, the push (a displacement) away from every node closer than `dist`."""
+    grid: dict[tuple[int, int], list[str]] = {}
+    for n, (x, y) in pos.items():
+        grid.setdefault((int(x // dist), int(y // dist)), []).append(n)
+    push = {n: [0.0, 0.0] for n in pos}
+    for (cx, cy), members in grid.items():
+        near = [m for dx in (-1, 0, 1) for dy in (-1, 0, 1) for m in grid.get((cx + dx, cy + dy), ())]
+        for n in members:
+            x, y = pos[n]
+            for m in near:
+                if m == n:
+                    continue
+                ddx, ddy = x - pos[m][0], y - pos[m][1]
+                d = math.hypot(ddx, ddy)
+                if d < dist:
+                    if d < 1e-6:
+                        ddx, ddy, d = (1.0, 0.0, 1.0) if n < m else (-1.0, 0.0, 1.0)
+                    f = (dist - d) / d / 2
+                    push[n][0] += ddx * f
+                    push[n][1] += ddy * f
+    return push
+
+
+def _outer(g: nx.Graph, outer: list[str], placed: dict, rx: float, ry: float) -> dict[str, tuple[float, float]]:
+    """Kinds outside the first view, on an outer ellipse in the order of their neighbours' directions."""
+    def angle(i: int, n: str) -> float:
+        near = [placed[m] for m in g[n] if m in placed]
+        if not near:
+            return 2 * math.pi * i / max(len(outer), 1)
+        return math.atan2(sum(p[1] for p in near) / rx, sum(p[0] for p in near) / ry) % (2 * math.pi)
+    order = sorted(((angle(i, n), n) for i, n in enumerate(outer)))
+    out = {}
+    for i, (_, n) in enumerate(order):
+        a = 2 * math.pi * i / max(len(order), 1) + order[0][0]
+        stagger = 1 + 0.06 * (i % 3)  # three staggered rows, so that neighbouring labels do not collide
+        out[n] = (rx * stagger * math.cos(a), ry * stagger * math.sin(a))
+    return out
+
+
+# ------------------------------------------------------------------------ what the panel adds
+_CLAIM_INFO = """SELECT ?c ?att ?outcome ?ckind ?aspect WHERE {
+  ?c a bg:Claim .
+  OPTIONAL { ?c a ?a . VALUES ?a { bg:ReportedFinding bg:ReviewSynthesis bg:BackgroundStatement } ?a rdfs:label ?att }
+  OPTIONAL { ?c bg:outcome ?outcome ; bg:comparisonKind ?ckind . OPTIONAL { ?c bg:aspect/rdfs:label ?aspect } } }"""
+_EXTERNAL = """SELECT DISTINCT ?x ?label WHERE {
+  VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch }
+  ?e ?p ?x . ?x rdfs:label ?label }"""
+
+
+def claim_info(engine: Engine) -> dict[str, dict]:
+    """Per claim id: whose finding it is (attribution class label) and, for a comparison, its aspect,
+    outcome and kind of comparison."""
+    out: dict[str, dict] = {}
+    for r in engine.select(PREFIXES + _CLAIM_INFO).rows:
+        info = out.setdefault(local_name(r["c"].value).removeprefix("claim-"), {})
+        if "att" in r:
+            info["att"] = r["att"].value
+        if "outcome" in r:
+            info["cmp"] = {"outcome": r["outcome"].value, "kind": r["ckind"].value.replace("_", " "),
+                           "aspect": r["aspect"].value if "aspect" in r else ""}
+    return out
+
+
+def external_labels(engine: Engine) -> dict[str, str]:
+    """Labels of the external terms the entities are matched to (ChEBI, EMMO: from the import modules)."""
+    return {r["x"].value: r["label"].value for r in engine.select(PREFIXES + _EXTERNAL).rows}
+
+
+def questions(engine: Engine, data: ClaimData, shown: set[str]) -> list[dict]:
+    """The QUESTIONS, answered for each value of their parameter: the entities of the map each answer
+    names (as `--query NAME --param k=v` would draw them)."""
+    out = []
+    for qid, param, kinds in QUESTIONS:
+        q = get_query(qid)
+        values = _question_values(data, kinds, shown) if param else [("", "")]
+        answers = []
+        for value, label in values:
+            nodes = query_entities(engine, data, qid, {param: value} if param else {}) & shown
+            if nodes:
+                answers.append({"value": value, "label": label, "nodes": sorted(nodes)})
+        if answers:
+            out.append({"id": qid, "title": q.title, "param": param, "answers": answers})
+    return out
+
+
+def _question_values(data: ClaimData, kinds: tuple[str, ...], shown: set[str]) -> list[tuple[str, str]]:
+    if kinds == ("family",):
+        fams = {f for n in shown for f in data.families(n)}
+        return sorted(((local_name(f), data.label(f)) for f in fams), key=lambda v: v[1].lower())
+    ents = [e for e in data.entities.values() if e.kind in kinds and e.iri in shown]
+    return sorted(((local_name(e.iri), e.label) for e in ents), key=lambda v: v[1].lower())
 
 
 # ---------------------------------------------------------------------------------- rendering

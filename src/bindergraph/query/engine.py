@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,7 +22,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import QueryError
-from .guard import refuse_remote
+from .guard import refuse_remote, tokens
+from .store import GRAPH_BASE, PARTS
 
 PREFIXES = """PREFIX bg: <https://w3id.org/bindergraph/ontology#>
 PREFIX bgr: <https://w3id.org/bindergraph/resource/>
@@ -38,6 +40,44 @@ PREFIX bibo: <http://purl.org/ontology/bibo/>
 """
 BGR = "https://w3id.org/bindergraph/resource/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+# The named graphs a build writes (graph.nq, `export --format nq`): the dataset every engine answers over.
+PROJECT_GRAPHS = tuple(GRAPH_BASE + part for part in PARTS)
+
+
+def dataset_clause(query: str) -> bool:
+    """Whether the query chooses its own dataset (FROM / FROM NAMED in code, not in a string or comment)."""
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(query))
+
+
+def dataset_params(query: str) -> list[tuple[str, str]]:
+    """The query's FROM / FROM NAMED graphs as the protocol's default-graph-uri / named-graph-uri: the same
+    dataset, said in the form every store honours (Oxigraph server with its union default graph ignores FROM)."""
+    code = [t for t in tokens(query) if t.kind not in ("ws", "comment")]
+    prefixes: dict[str, str] = {}
+    out = []
+    for i, t in enumerate(code):
+        word = t.text.upper() if t.kind == "word" else ""
+        if word == "PREFIX" and i + 2 < len(code) and code[i + 2].kind == "iri":
+            prefixes[code[i + 1].text] = code[i + 2].text[1:-1]
+        if word != "FROM" or i + 1 >= len(code):
+            continue
+        named = code[i + 1].kind == "word" and code[i + 1].text.upper() == "NAMED"
+        graph = code[i + 2] if named and i + 2 < len(code) else code[i + 1]
+        out.append(("named-graph-uri" if named else "default-graph-uri", _iri_of(graph.text, prefixes)))
+    return out
+
+
+def _iri_of(text: str, prefixes: dict[str, str]) -> str:
+    if text.startswith("<"):
+        return text[1:-1]
+    prefix, _, local = text.partition(":")
+    if prefix + ":" not in prefixes:
+        raise QueryError(f"FROM {text}: undeclared prefix {prefix}:")
+    return prefixes[prefix + ":"] + local
+
+
+def _reads_named_graphs(query: str) -> bool:
+    return any(t.kind == "word" and t.text.upper() in ("FROM", "GRAPH") for t in tokens(query))
 
 
 # ------------------------------------------------------------------------------------- terms
@@ -241,6 +281,10 @@ class Engine:
             raise QueryError(f"unknown id or label {value!r}{did_you_mean(value, entity_names(self))}")
         return found
 
+    def unknown(self, exc: QueryError) -> QueryError:
+        """The error for a name the graph does not hold (a remote store may say why; see RemoteEngine)."""
+        return exc
+
     def _exists(self, iri: Term) -> bool:
         r = self.select("SELECT ?s ?p WHERE { ?s ?p ?o } LIMIT 1", {"s": iri})
         return bool(r.rows)
@@ -270,7 +314,9 @@ class OxigraphEngine(Engine):
             query = _with_values(query, {k: str(t) for k, t in terms.items()})
         subs = {ox.Variable(k): t for k, t in terms.items()}
         try:
-            return self.store.query(query, use_default_graph_as_union=True, substitutions=subs or None)
+            # the default graph is the union of the named graphs, unless the query names its own (FROM)
+            return self.store.query(query, use_default_graph_as_union=not dataset_clause(query),
+                                    substitutions=subs or None)
         except SyntaxError as exc:
             raise _oxigraph_syntax_error(exc, query) from None
         except RuntimeError as exc:  # e.g. a bound variable missing from the SELECT clause
@@ -301,17 +347,35 @@ class RdflibEngine(Engine):
     """The reference engine: rdflib's own SPARQL evaluator over the same triples."""
     name = "rdflib"
 
-    def __init__(self, graph):
+    def __init__(self, graph, quads: Path | None = None):
+        import rdflib.plugins.sparql
+
         _patch_rdflib_distinct_aggregates()
-        self.graph = graph
+        # FROM <iri> of a graph rdflib does not hold would make it fetch the IRI from the network
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+        self.graph, self.quads, self._dataset = graph, quads, None
 
     @classmethod
     def from_file(cls, path: Path) -> "RdflibEngine":
+        """graph.nt; graph.nq beside it, when there, answers queries that name graphs (FROM, GRAPH)."""
         from rdflib import Graph
 
         g = Graph()
         g.parse(path, format="nt")
-        return cls(g)
+        quads = path.with_suffix(".nq")
+        return cls(g, quads if quads.is_file() else None)
+
+    def _graph_for(self, query: str):
+        """The plain graph, or the dataset of named graphs (read once, when first needed) for a query
+        that names graphs: a plain graph would ignore FROM and refuse GRAPH."""
+        if self.quads is None or not _reads_named_graphs(query):
+            return self.graph
+        if self._dataset is None:
+            from rdflib import Dataset
+
+            self._dataset = Dataset(default_union=True)
+            self._dataset.parse(self.quads, format="nquads")
+        return self._dataset
 
     def run(self, query: str, bindings: dict[str, Term] | None = None) -> Answer:
         try:  # rdflib evaluates while the rows are read, and raises bare Exceptions for its limits
@@ -337,21 +401,40 @@ class RdflibEngine(Engine):
             prepared = prepareQuery(query)
         except Exception as exc:  # rdflib raises pyparsing errors of several kinds
             raise _syntax_error(exc) from None
-        return self.graph.query(prepared, initBindings={k: to_rdflib(v) for k, v in (bindings or {}).items()})
+        return self._graph_for(query).query(prepared, initBindings={k: to_rdflib(v) for k, v in (bindings or {}).items()})
+
+
+# What to change when a store shows none of the graph (printed after "endpoint URL …: ").
+LOAD_ADVICE = ("load the N-Quads export into it (`bindergraph publish --to STORE-URL`, or `bindergraph export --format nq` "
+               "and the store's loader) or enable its union default graph (`oxigraph serve --union-default-graph`, "
+               "TDB2 `unionDefaultGraph`)")
+# Whether a dataset shows the graph: one indexed lookup, cheap on a store of any size.
+_HOLDS_CLAIMS = "ASK { ?c a <https://w3id.org/bindergraph/ontology#Claim> }"
+# Result sizes at which stores cut an answer without an error (Virtuoso's ResultSetMaxRows is 10,000).
+ROW_CAPS = (1000, 10000, 100000)
 
 
 class RemoteEngine(Engine):
-    """Any SPARQL 1.1 Protocol endpoint (Fuseki, GraphDB, QLever, Virtuoso, Oxigraph server, `bindergraph serve`)."""
+    """Any SPARQL 1.1 Protocol endpoint (Fuseki, GraphDB, QLever, Virtuoso, Oxigraph server, `bindergraph serve`).
+
+    A store loaded with the N-Quads export holds every triple in a named graph, and its default graph
+    is their union only if it is configured so. So a first request asks whether the store's own default
+    graph holds bindergraph claims (a union default graph, or N-Triples loaded into it): then requests go
+    as they are; if not, each request names the project's graphs as its dataset (`default-graph-uri` and
+    `named-graph-uri`). The store's own default graph is preferred because engines answer some queries
+    differently over a dataset of several graphs (Virtuoso 7: transitive paths). A query that names its
+    own graphs (FROM) is sent with them. `dataset`: "auto" (probe once), "graphs" or "default"."""
     name = "remote"
 
-    def __init__(self, url: str, timeout: float = 60.0):
+    def __init__(self, url: str, timeout: float = 60.0, dataset: str = "auto"):
         if not url.startswith(("http://", "https://")):
             raise QueryError(f"endpoint must be an http(s) URL: {url!r}")
-        self.url, self.timeout = url, timeout
+        self.url, self.timeout, self.dataset = url, timeout, dataset
+        self._capped: str | None = None
 
     def select(self, query: str, bindings: dict[str, Term] | None = None) -> Result:
         _, body = self._post(query, bindings, "application/sparql-results+json")
-        return parse_json_results(self._json(body))
+        return self._checked(query, parse_json_results(self._json(body)))
 
     def run(self, query: str, bindings: dict[str, Term] | None = None) -> Answer:
         """The endpoint says by its content type whether it answered a table, a boolean or a graph."""
@@ -364,19 +447,60 @@ class RemoteEngine(Engine):
             except SyntaxError:
                 raise QueryError(f"endpoint {self.url} returned a graph that does not parse as {ctype}") from None
         payload = self._json(body)
-        if "boolean" in payload:
-            return bool(payload["boolean"])
-        return parse_json_results(payload)
+        answer = _boolean(payload)
+        if answer is not None:
+            return answer
+        return self._checked(query, parse_json_results(payload))
+
+    def resolve_entity(self, value: str) -> Term:
+        try:
+            return super().resolve_entity(value)
+        except QueryError as exc:
+            raise self.unknown(exc) from None
+
+    def unknown(self, exc: QueryError) -> QueryError:
+        """An unknown name, or, where the store shows no bindergraph claim at all, what to change."""
+        if self.ask(_HOLDS_CLAIMS):
+            return exc
+        return QueryError(f"endpoint {self.url} shows none of the bindergraph graph ({exc.args[0].split(';')[0]}): "
+                          + LOAD_ADVICE)
+
+    def ask(self, query: str) -> bool:
+        return self._ask(query, self._dataset_params())
+
+    def _ask(self, query: str, params: list[tuple[str, str]]) -> bool:
+        _, body = self._request(query, params, "application/sparql-results+json")
+        return bool(_boolean(self._json(body)))
+
+    def _dataset_params(self) -> list[tuple[str, str]]:
+        """The protocol's dataset for the project's graphs, or none (see the class); probed once."""
+        if self.dataset == "auto":
+            graphs = [(k, g) for g in PROJECT_GRAPHS for k in ("default-graph-uri", "named-graph-uri")]
+            if self._ask(_HOLDS_CLAIMS, []):  # the store's own default graph holds the graph: nothing to add
+                self.dataset = "default"
+            elif self._ask(_HOLDS_CLAIMS, graphs):
+                self.dataset = "graphs"
+            else:
+                raise QueryError(f"endpoint {self.url} shows no bindergraph claim, in its default graph or in the "
+                                 f"bindergraph graphs ({GRAPH_BASE}…): " + LOAD_ADVICE)
+        if self.dataset == "graphs":
+            return [(k, g) for g in PROJECT_GRAPHS for k in ("default-graph-uri", "named-graph-uri")]
+        return []
 
     def _post(self, query: str, bindings: dict[str, Term] | None, accept: str) -> tuple[str, bytes]:
         self.guard(query)  # a SERVICE would make the endpoint call a third address for us
         if bindings:
             query = _with_values(query, {k: t.n3() for k, t in bindings.items()})
-        body = urllib.parse.urlencode({"query": query}).encode("utf-8")
+        # the query's own FROM / FROM NAMED, else the project's graphs, as the protocol's dataset
+        return self._request(query, dataset_params(query) or self._dataset_params(), accept)
+
+    def _request(self, query: str, params: list[tuple[str, str]], accept: str) -> tuple[str, bytes]:
+        body = urllib.parse.urlencode([("query", query), *params]).encode("utf-8")
         req = urllib.request.Request(self.url, data=body, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                self._capped = resp.headers.get("X-SPARQL-MaxRows")  # Virtuoso's mark of a cut answer
                 return resp.headers.get_content_type(), resp.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace").strip().splitlines()
@@ -384,11 +508,29 @@ class RemoteEngine(Engine):
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             raise QueryError(f"cannot reach endpoint {self.url}: {getattr(exc, 'reason', exc)}") from None
 
+    def _checked(self, query: str, result: Result) -> Result:
+        """The rows, with a warning on stderr when they look cut at the server's row cap (HTTP 200 all the same)."""
+        n = len(result.rows)
+        if self._capped or (n in ROW_CAPS and not re.search(rf"\bLIMIT\s+{n}\b", query, re.I)):
+            print(f"warning: endpoint {self.url} returned exactly {n} rows, which looks like its row cap: "
+                  "the answer may be cut (raise the store's limit, e.g. Virtuoso's ResultSetMaxRows)", file=sys.stderr)
+        return result
+
     def _json(self, body: bytes) -> dict:
         try:
             return json.loads(body.decode("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise QueryError(f"endpoint {self.url} did not return SPARQL JSON results") from None
+
+
+def _boolean(payload: dict) -> bool | None:
+    """An ASK answer: {"boolean": …}, or Virtuoso 7's one-row table of ?__ASK_RETVAL (1 or 0); None for a table."""
+    if "boolean" in payload:
+        return bool(payload["boolean"])
+    if payload.get("head", {}).get("vars") == ["__ASK_RETVAL"]:
+        rows = payload.get("results", {}).get("bindings", [])
+        return bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") not in ("0", "false")
+    return None
 
 
 _GRAPH_MEDIA = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE}

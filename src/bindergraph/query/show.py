@@ -88,6 +88,7 @@ class Evidence:
     section: str
     quote: str
     references: list[str]  # "[43] doi:10.…"
+    cited: list[tuple[int, str | None]] = field(default_factory=list)  # the same as (number, DOI), for links
 
 
 @dataclass
@@ -208,11 +209,12 @@ def _evidence(engine: Engine, claims: set[str]) -> dict[str, Evidence]:
         cid = local(r["claim"].value)
         ev = out.setdefault(cid, Evidence(cid, r["section"].value, r["quote"].value, []))
         if "n" in r:
-            ref = f"[{r['n'].value}]" + (f" doi:{r['doi'].value}" if "doi" in r else "")
-            if ref not in ev.references:
-                ev.references.append(ref)
+            cited = (int(r["n"].value), r["doi"].value if "doi" in r else None)
+            if cited not in ev.cited:
+                ev.cited.append(cited)
     for ev in out.values():
-        ev.references.sort(key=lambda s: int(s[1:s.index("]")]))
+        ev.cited.sort(key=lambda c: c[0])
+        ev.references = [f"[{n}]" + (f" doi:{doi}" if doi else "") for n, doi in ev.cited]
     return out
 
 
