@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import threading
 
 import click
 import pytest
@@ -18,7 +17,7 @@ from click.testing import CliRunner
 
 from bindergraph import paths
 from bindergraph.cli import main
-from bindergraph.publish.serve import ServerConfig, make_server
+from serving import serving, url
 
 _EXAMPLE = re.compile(r"^\s*(bindergraph\s.*?)\s*(?:#.*)?$")
 
@@ -51,12 +50,8 @@ def test_every_command_has_examples():
 
 @pytest.fixture(scope="module")
 def endpoint_url(full_build):
-    server = make_server(ServerConfig(full_build, timeout=10.0, max_rows=10000), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
-    server.server_close()
+    with serving(full_build, timeout=10.0, max_rows=10000) as server:
+        yield url(server)
 
 
 def _args(example: str, out: str, endpoint: str | None) -> list[str]:

@@ -26,6 +26,7 @@ from bindergraph.errors import BindergraphError, NotBuiltError
 from bindergraph.query.engine import RemoteEngine, Term
 from bindergraph.publish import serve
 from bindergraph.publish.serve import ServerConfig, make_server, parse_origins
+from serving import serving, url
 
 SELF_HEALING = "SELECT ?b WHERE { ?b a bg:SelfHealingBinder } ORDER BY ?b"
 
@@ -33,14 +34,9 @@ SELF_HEALING = "SELECT ?b WHERE { ?b a bg:SelfHealingBinder } ORDER BY ?b"
 @pytest.fixture(scope="module", params=["memory", "disk"])
 def endpoint(request, full_build):
     """The endpoint answering from the graph loaded into memory, and from the on-disk store."""
-    server = make_server(ServerConfig(full_build, timeout=2.0, max_rows=200, store=request.param), "127.0.0.1", 0)
-    assert server.in_memory == (request.param == "memory")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address
-    yield f"http://{host}:{port}/sparql"
-    server.shutdown()
-    server.server_close()
+    with serving(full_build, timeout=2.0, max_rows=200, store=request.param) as server:
+        assert server.in_memory == (request.param == "memory")
+        yield url(server)
 
 
 def _get(url, accept="application/sparql-results+json"):
@@ -178,14 +174,8 @@ ASK = "ASK { ?b a bg:SelfHealingBinder }"
 @contextlib.contextmanager
 def _serving(full_build, **options):
     """An endpoint with its own options, on a free port (yields the port)."""
-    server = make_server(ServerConfig(full_build, **options), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(full_build, **options) as server:
         yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _port(endpoint: str) -> int:

@@ -4,7 +4,6 @@ content negotiation for entity IRIs. Over HTTP on loopback, answers compared wit
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,8 +11,10 @@ import urllib.request
 import pytest
 import rdflib
 
-from bindergraph.publish.serve import ServerConfig, choose, declares_dataset, make_server
+from bindergraph.publish.serve import choose
+from bindergraph.query.engine import dataset_clause
 from bindergraph.query.store import graph_iri, open_store
+from serving import serving, url
 
 BGR = "https://w3id.org/bindergraph/resource/"
 ONTOLOGY = graph_iri("ontology")
@@ -25,13 +26,8 @@ VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 
 @pytest.fixture(scope="module", params=["memory", "disk"])
 def base(request, full_build):
-    server = make_server(ServerConfig(full_build, timeout=5.0, max_rows=200, store=request.param), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address
-    yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
+    with serving(full_build, timeout=5.0, max_rows=200, store=request.param) as server:
+        yield url(server, "")
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +95,8 @@ def test_a_dataset_changes_the_answer(base):
 def test_from_in_a_comment_string_or_iri_is_not_a_dataset(base):
     query = (f"SELECT ?b WHERE {{ ?b a bg:SelfHealingBinder\n"
              f'  FILTER(?b != <http://x/FROM> && STR(?b) != "FROM <{ONTOLOGY}>") }}\n# FROM <{ONTOLOGY}>')
-    assert not declares_dataset(query)
-    assert declares_dataset(f"select * from<{ONTOLOGY}> {{ }}") and declares_dataset("SELECT * FROM NAMED bgr:g {}")
+    assert not dataset_clause(query)
+    assert dataset_clause(f"select * from<{ONTOLOGY}> {{ }}") and dataset_clause("SELECT * FROM NAMED bgr:g {}")
     status, _, body = _fetch(base + "/sparql", query=query)
     assert status == 200 and "PAA-P-HEA-co-DMA" in _ids(body)
 
@@ -211,18 +207,11 @@ def test_result_cap_in_every_format(base, fmt):
 def test_an_answer_too_large_to_hold_is_stopped_while_written(full_build):
     """Two rows may hold at most 2 x 8 KiB: one row with every quote of the review (about 200 KB) is
     refused before it is written whole."""
-    server = make_server(ServerConfig(full_build, timeout=5.0, max_rows=2, store="memory"), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = "http://127.0.0.1:%d/sparql" % server.server_address[1]
-        status, _, body = _fetch(url, query="SELECT (GROUP_CONCAT(?q) AS ?all) WHERE { ?c bg:quote ?q }")
+    with serving(full_build, timeout=5.0, max_rows=2, store="memory") as server:
+        status, _, body = _fetch(url(server), query="SELECT (GROUP_CONCAT(?q) AS ?all) WHERE { ?c bg:quote ?q }")
         assert (status, body) == (413, b"result exceeds 2 rows (16384 bytes); add a LIMIT\n")
-        status, _, body = _fetch(url, query="SELECT (COUNT(?q) AS ?n) WHERE { ?c bg:quote ?q }")
+        status, _, body = _fetch(url(server), query="SELECT (COUNT(?q) AS ?n) WHERE { ?c bg:quote ?q }")
         assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 900
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # ------------------------------------------------------------------------------ entity IRIs

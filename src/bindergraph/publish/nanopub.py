@@ -22,13 +22,13 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from ..errors import BindergraphError
 from ..files import atomic_write
 from ..graph.ontology import BG, BGR, ONTOLOGY_IRI
+from ..query.store import graph_iri
 from .export import named_graphs, trig_bytes
 
 NP = Namespace("http://www.nanopub.org/nschema#")
 NP_BASE = "https://w3id.org/bindergraph/np/"  # + claim id + "/": the nanopublication; + part name: its graphs
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 CURATORS = URIRef("https://w3id.org/bindergraph/team/curators")  # bindergraph.team:curators of the SSSOM table
-GRAPH_BASE = "https://w3id.org/bindergraph/graph/"
 
 # The claim's own triples that say where it comes from: provenance, not assertion.
 PROVENANCE_PROPERTIES = frozenset({PROV.wasDerivedFrom, PROV.wasAttributedTo, PROV.hadPrimarySource,
@@ -74,12 +74,12 @@ def write_nanopubs(build_dir: Path, out_dir: Path, key: Path | None = None) -> i
 
 def load_sources(build_dir: Path) -> Sources:
     graphs = named_graphs(build_dir)
-    data, ontology = graphs[GRAPH_BASE + "data"], graphs[GRAPH_BASE + "ontology"]
+    data, ontology = graphs[graph_iri("data")], graphs[graph_iri("ontology")]
     modified = ontology.value(ONTOLOGY_IRI, DCTERMS.modified)
     if modified is None:
         raise BindergraphError(f"the ontology in {build_dir} has no dcterms:modified: cannot date the nanopublications")
     created = Literal(f"{modified}T00:00:00Z", datatype=XSD.dateTime)
-    return Sources(data, graphs[GRAPH_BASE + "references"], created)
+    return Sources(data, graphs[graph_iri("references")], created)
 
 
 def _claim_id(claim: URIRef) -> str:

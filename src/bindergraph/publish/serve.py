@@ -33,8 +33,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import BindergraphError, NotBuiltError, QueryError
-from ..query.engine import BGR, PREFIXES, XSD, OxigraphEngine
-from ..query.guard import refuse_remote, tokens
+from ..query.engine import BGR, PREFIXES, XSD, OxigraphEngine, dataset_clause
+from ..query.guard import refuse_remote
 from ..query.store import build_dir, choose_memory, open_memory_store, open_store
 from .http11 import Http11Server, Limits, Request, Response, listen
 from .workers import LaneConfig, Reply, WorkerPool, text_reply
@@ -135,16 +135,6 @@ def _not_acceptable(offers: list[str]) -> Reply:
 
 
 # ---------------------------------------------------------------------- the dataset of a query
-_FROM_HINT = re.compile(r"\bFROM\s*(?:NAMED\b\s*)?(?:<|[^\W\d]?[\w.\-]*:)", re.I)
-
-
-def declares_dataset(query: str) -> bool:
-    """Whether the query has a FROM or FROM NAMED clause (in code: not in a string, IRI or comment).
-    The regular expression spares the tokenizer for the queries that cannot have one."""
-    return bool(_FROM_HINT.search(query)) and any(t.kind == "word" and t.text.upper() == "FROM"
-                                                  for t in tokens(query))
-
-
 @dataclass(frozen=True)
 class Dataset:
     """The RDF dataset a query reads (SPARQL 1.1 Protocol, 2.1.4): the graphs of the request's
@@ -159,7 +149,7 @@ class Dataset:
         default, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
         if default or named:
             return cls(False, default, named)
-        return cls(not declares_dataset(query))
+        return cls(not dataset_clause(query))
 
     def options(self) -> dict:
         """Keyword arguments of pyoxigraph's Store.query."""

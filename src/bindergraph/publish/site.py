@@ -38,17 +38,18 @@ from pathlib import Path
 
 from ..errors import BindergraphError, QueryError
 from ..files import write_error
+from ..graph.ontology import ONTOLOGY_IRI as _ONTOLOGY_IRI
 from ..query.engine import BGR, PREFIXES, Engine, Result, Term, Triples
 from ..query.names import did_you_mean, entity_names
 from ..query.results import _cell, curie, labels_for, to_graph
-from ..query.show import (_SECTION_RELATION, BG, EntityPage, Fact, _quotes, _sorted_facts, entity_page, local,
+from ..query.store import graph_iri
+from ..query.show import (_SECTION_RELATION, BG, INFERRED_GRAPH, EntityPage, Fact, _quotes, _sorted_facts, entity_page, local,
                           name)
 from ..query.text import readable
 from .analytics import KINDS
 
-ONTOLOGY_IRI = "https://w3id.org/bindergraph/ontology"
-ONTOLOGY_GRAPH = "https://w3id.org/bindergraph/graph/ontology"
-INFERRED_GRAPH = "https://w3id.org/bindergraph/graph/inferred"
+ONTOLOGY_IRI = str(_ONTOLOGY_IRI)
+ONTOLOGY_GRAPH = graph_iri("ontology")
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

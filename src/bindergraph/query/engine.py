@@ -44,9 +44,14 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 PROJECT_GRAPHS = tuple(GRAPH_BASE + part for part in PARTS)
 
 
+_FROM_WORD = re.compile(r"\bFROM\b", re.I)
+
+
 def dataset_clause(query: str) -> bool:
-    """Whether the query chooses its own dataset (FROM / FROM NAMED in code, not in a string or comment)."""
-    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(query))
+    """Whether the query chooses its own dataset (FROM / FROM NAMED in code, not in a string or comment).
+    The regular expression spares the tokenizer (and `serve` the time) for queries without the word."""
+    return bool(_FROM_WORD.search(query)) and any(t.kind == "word" and t.text.upper() == "FROM"
+                                                  for t in tokens(query))
 
 
 def dataset_params(query: str) -> list[tuple[str, str]]:

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from .engine import PREFIXES, Engine, Result, Term
 from .results import curie
+from .store import graph_iri
 from .text import readable
 
 BG = "https://w3id.org/bindergraph/ontology#"
 BGR = "https://w3id.org/bindergraph/resource/"
-INFERRED_GRAPH = "https://w3id.org/bindergraph/graph/inferred"
+INFERRED_GRAPH = graph_iri("inferred")
 
 # predicate local name -> (section as subject, section as object, how an incoming line reads)
 _SECTIONS: dict[str, tuple[str, str, str]] = {
