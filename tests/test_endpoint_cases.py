@@ -22,9 +22,9 @@ from bindergraph.query.engine import Engine, Result, Term
 
 TEST_QUERIES = Path(__file__).with_name("test_queries.py")
 # a GROUP_CONCAT's separator and the variable it is projected as: the first `AS ?v` after it
-# (REPLACE(GROUP_CONCAT(…; separator=""), ", $", "") AS ?v too: binders-for-mechanism appends ", " to each item)
+# (REPLACE(GROUP_CONCAT(…; separator=""), ", $", "") AS ?v too: each item ends in the suffix REPLACE cuts)
 _CONCAT = re.compile(r"GROUP_CONCAT\s*\(.*?separator\s*=\s*\"([^\"]*)\".*?\bAS\s+\?(\w+)", re.I | re.S)
-ITEM_SUFFIX = ", "
+_SUFFIX = re.compile(r"separator\s*=\s*\"\"\s*\)\s*,\s*\"([^\"]+)\$\"")
 # numbers compare by value: stores write 0.85e0 or 0.85, 500.0 or 500, and MIN over xsd:nonNegativeInteger
 # as xsd:integer or as itself, all allowed by SPARQL
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -78,8 +78,12 @@ def answer(engine: Engine, case: Case) -> Result | str:
 
 
 def _concat_columns(qid: str) -> dict[str, str]:
-    """Each GROUP_CONCAT column's separator."""
-    return {var: sep or ITEM_SUFFIX for sep, var in _CONCAT.findall(get_query(qid).text)}
+    """Each GROUP_CONCAT column's separator (for separator="", the suffix its REPLACE cuts)."""
+    out = {}
+    for m in _CONCAT.finditer(get_query(qid).text):
+        suffix = _SUFFIX.search(m.group(0))
+        out[m.group(2)] = m.group(1) or (suffix.group(1) if suffix else "")
+    return out
 
 
 def _cell(term: Term, sep: str | None):
@@ -134,6 +138,8 @@ def test_group_concat_compared_as_sets_and_rows_unordered():
     qid = "binders-by-class"  # GROUP_CONCAT(... separator=", ") AS ?names
     assert _concat_columns(qid) == {"names": ", "}
     assert set(_concat_columns("binders-for-mechanism")) == {"claims", "groups", "targets", "materials", "refs"}
+    assert _concat_columns("statement-support")["studyList"] == "; "
+    assert _concat_columns("binders-for-mechanism")["groups"] == ", "
     assert _concat_columns("table1") == {"binders": " and ", "mechanisms": "; ", "refs": ", ", "claims": ", "}
     lit = lambda v: Term("literal", v)  # noqa: E731
     one = Result(["class", "names"], [{"class": Term("uri", "x"), "names": lit("PAA, CMC")},

@@ -4,6 +4,7 @@ embedded store answers it. The server (PyPI `oxigraph`, in the test extra) runs 
 loopback port and is stopped after the module."""
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bindergraph import paths
 from bindergraph.cli import main
 from bindergraph.errors import QueryError
 from bindergraph.query.engine import PREFIXES, RemoteEngine
@@ -194,11 +196,80 @@ def test_store_with_other_data_names_the_missing_graph(started, full_build):
 # ------------------------------------------------------------------------------------------ publish
 def test_publish_dry_run_sends_nothing(full_build):
     res = CliRunner().invoke(main, ["--out", str(full_build), "publish", "--to", "http://127.0.0.1:9/store",
-                                    "--dry-run"])
+                                    "--dry-run", "--chunk-triples", "10000"])
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
-    assert f"would PUT <{graph_iri('ontology')}>:" in res.output
+    assert f"would send <{graph_iri('ontology')}>: " in res.output
+    data = next(line for line in lines if f"<{graph_iri('data')}>" in line)
+    triples = int(re.search(r": (\d+) triples in (\d+) chunks", data).group(1))
+    assert f"in {-(-triples // 10000)} chunks (1 PUT, {-(-triples // 10000) - 1} POST)" in data
     assert lines[-1].startswith("to http://127.0.0.1:9/store: 6 graphs, ")
+
+
+def _nq_lines(full_build: Path) -> list[str]:
+    return (paths.current_build(full_build) / "graph.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def test_publish_file_in_chunks_arrives_whole(started, full_build, engine, tmp_path):
+    """--file, and graphs larger than a chunk: PUT then POSTs, the store ends with every triple once.
+    The store first holds an older, bigger data graph: the first chunk must replace it, not add to it."""
+    nq = tmp_path / "merged.nq"
+    nq.write_text("".join(_nq_lines(full_build)), encoding="utf-8")
+    server = started()
+    stale = f"<urn:lab:old> <urn:lab:p> <urn:lab:o> <{graph_iri('data')}> .\n"
+    old = tmp_path / "old.nq"
+    old.write_text(stale, encoding="utf-8")
+    assert publish(full_build, server, "--file", str(old)).exit_code == 0
+    res = publish(full_build, server, "--file", str(nq), "--chunk-triples", "7000")
+    assert res.exit_code == 0, res.output
+    sent = [line for line in res.stderr.splitlines() if f"<{graph_iri('data')}>" in line]
+    assert sent[0].startswith("put ") and len(sent) > 3 and all(s.startswith("post ") for s in sent[1:])
+    remote = RemoteEngine(server.query, dataset="default")
+    n = int(remote.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri('data')}> {{ ?s ?p ?o }} }}")
+            .rows[0]["n"].value)
+    expected = sum(1 for line in _nq_lines(full_build) if line.rstrip().endswith(f"<{graph_iri('data')}> ."))
+    assert n == expected > 3 * 7000
+    assert not remote.ask("ASK { GRAPH ?g { <urn:lab:old> ?p ?o } }")
+    # the answers read through the chunks are the embedded store's
+    for case in (c for c in CASES if c.qid in ("binders-for-material", "binder-drawbacks") and not c.params):
+        assert not differences(case.qid, answer(engine, case), answer(RemoteEngine(server.query), case))
+
+
+def test_publish_blank_nodes_stay_one_node(started, full_build, tmp_path):
+    """A blank node's triples must reach the store in one request, or the node splits in two."""
+    g = graph_iri("ontology")
+    lines = [f"_:b <urn:x:p{i}> \"{i}\" <{g}> .\n" for i in range(5)]
+    lines += [f"<urn:x:s{i}> <urn:x:q> <urn:x:o> <{g}> .\n" for i in range(5)]
+    nq = tmp_path / "blank.nq"
+    nq.write_text("".join(lines), encoding="utf-8")
+    server = started()
+    res = publish(full_build, server, "--file", str(nq), "--chunk-triples", "2")
+    assert res.exit_code == 0, res.output
+    rows = RemoteEngine(server.query, dataset="default").select(
+        f"SELECT DISTINCT ?b WHERE {{ GRAPH <{g}> {{ ?b <urn:x:p0> ?x ; <urn:x:p4> ?y }} }}").rows
+    assert len(rows) == 1
+
+
+def test_publish_bad_file_is_one_line(full_build, tmp_path):
+    lines = _nq_lines(full_build)[:5]
+    lines.insert(3, "<urn:a> <urn:b> not-a-term <urn:g> .\n")
+    bad = tmp_path / "bad.nq"
+    bad.write_text("".join(lines), encoding="utf-8")
+    res = CliRunner().invoke(main, ["--out", str(full_build), "publish", "--to", "http://127.0.0.1:9/store",
+                                    "--file", str(bad), "--dry-run"])
+    assert res.exit_code != 0 and res.output.count("\n") == 1
+    assert res.output.startswith(f"error: cannot read {bad}: Parser error at line 4 ")
+    missing = tmp_path / "missing.nq"
+    res = CliRunner().invoke(main, ["publish", "--to", "http://127.0.0.1:9/store", "--file", str(missing)])
+    assert res.exit_code != 0 and res.output == f"error: cannot read {missing}: No such file or directory\n"
+
+
+def test_publish_default_graph_triples_refused(full_build, tmp_path):
+    nt = tmp_path / "plain.nq"
+    nt.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["publish", "--to", "http://127.0.0.1:9/store", "--file", str(nt), "--dry-run"])
+    assert res.exit_code != 0 and res.output.count("\n") == 1
+    assert res.output.startswith(f"error: {nt}: a triple outside any named graph")
 
 
 def test_publish_counts_match_and_is_idempotent(started, full_build):
@@ -225,3 +296,11 @@ def test_publish_http_error_is_one_line(started, full_build):
     assert res.exit_code != 0
     assert res.output.startswith(f"error: store {server.base}/nowhere refused graph <https://w3id.org/bindergraph/graph/")
     assert res.output.count("\n") == 1
+
+
+def test_query_endpoint_beside_the_graph_store():
+    from bindergraph.publish.upload import query_endpoint_for
+
+    assert query_endpoint_for("http://127.0.0.1:7878/store") == "http://127.0.0.1:7878/query"  # Oxigraph server
+    assert query_endpoint_for("http://127.0.0.1:3030/ds/data") == "http://127.0.0.1:3030/ds/sparql"  # Fuseki
+    assert query_endpoint_for("http://127.0.0.1:8890/sparql-graph-crud") == "http://127.0.0.1:8890/sparql-graph-crud"

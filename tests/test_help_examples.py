@@ -70,6 +70,7 @@ def test_help_example_runs(command, example, full_build, tmp_path, monkeypatch, 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data").symlink_to(paths.RESOURCES / "data")  # examples run from a checkout name data/records
     (tmp_path / "my.rq").write_text("SELECT ?b WHERE { ?b a bg:SelfHealingBinder }\n", encoding="utf-8")
+    (tmp_path / "binders.nq").symlink_to(paths.current_build(full_build) / "graph.nq")  # as `export --format nq` writes it
     words = shlex.split(example)
     building = len(words) > 1 and "build" in words[1:3]
     out = str(tmp_path / "out") if building else str(full_build)

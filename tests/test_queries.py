@@ -336,6 +336,10 @@ def test_claim_evidence(engine):
     alone = run(engine, "claim-evidence", claim="claim-t1-r01")
     assert alone.rows and col(alone, "claim") == {"claim-t1-r01"} and col(alone, "subject") == {"PAALi"}
     assert alone.rows[0]["quote"].value.startswith("PAALi")
+    # "... chemical bonding [e.g., CMC and alginate (Alg)] [43]": reference 43 has no DOI, so it is cited
+    # by its number alone (Virtuoso once wrote "[43] doi:")
+    book = run(engine, "claim-evidence", claim="claim-s1-014")
+    assert col(book, "subject") == {"CMC", "SA"} and {r["references"].value for r in book.rows} == {"[43]"}
 
 
 def test_binders_by_class(engine):

@@ -6,9 +6,13 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import posixpath
 import re
+import subprocess
+import sys
 import urllib.parse
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,6 +30,7 @@ from bindergraph.publish.site import (ONTOLOGY_GRAPH, render_entity_page, render
 from bindergraph.query.catalogue import bind_params, catalogue
 from bindergraph.query.engine import PREFIXES, OxigraphEngine
 from bindergraph.query.text import readable
+from serving import serving, url
 
 BG = "https://w3id.org/bindergraph/ontology#"
 BGR = "https://w3id.org/bindergraph/resource/"
@@ -212,6 +217,42 @@ def test_entity_and_ontology_rdf_files_parse(site, engine):
     assert "@prefix bgr:" in (site / "resource" / "PAA.ttl").read_text(encoding="utf-8")
 
 
+def test_json_ld_files_are_the_same_from_any_process(site, full_build):
+    """rdflib writes JSON-LD in hash-set order: the site's files must not change with the process."""
+    code = ("import sys; from pathlib import Path; from bindergraph.query.engine import OxigraphEngine; "
+            "from bindergraph.query.store import open_store; from bindergraph.publish.site import entity_rdf; "
+            "sys.stdout.write(entity_rdf(OxigraphEngine(open_store(Path(sys.argv[1]))), 'PAA', 'jsonld'))")
+    runs = [subprocess.run([sys.executable, "-c", code, str(full_build)], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert runs[0] == runs[1] == (site / "resource" / "PAA.jsonld").read_text(encoding="utf-8")
+
+
+def test_broader_and_narrower_are_linked_with_their_labels(engine, review):
+    """micro-sized silicon sits under silicon, and has two kinds of its own (skos:broader in the records)."""
+    assert "micro-sized silicon" in review.text and "metallurgical Si" in review.text
+    page = render_entity_page(engine, "micro-Si")
+    assert '<dt>broader</dt><dd><a href="Si.html">silicon (Si)</a></dd>' in page
+    assert ('<dt>narrower</dt><dd><a href="metallurgical-Si.html">low-cost metallurgical Si (metallurgical-Si)</a>, '
+            '<a href="Si-Li3PO4-C.html">micro-Si@Li₃PO₄@C (Si-Li3PO4-C)</a></dd>') in page
+    silicon = render_entity_page(engine, "Si")
+    assert "<dt>broader</dt>" not in silicon  # the top of its hierarchy
+    narrower = re.search(r"<dt>narrower</dt><dd>(.*?)</dd>", silicon).group(1)
+    assert {"micro-Si.html", "Si-alloy.html", "SiOx.html", "Si-C.html"} == {v for _, _, v in Page(narrower).refs}
+    assert "<dt>broader</dt>" not in render_entity_page(engine, "PAA")  # no SKOS hierarchy: no row
+
+
+def test_every_skos_broader_is_on_both_pages(site, engine):
+    rows = engine.select(PREFIXES + "SELECT ?s ?o WHERE { ?s skos:broader ?o }").rows
+    assert len(rows) > 40
+    def linked(page: str, row: str, target: str) -> bool:
+        text = (site / "resource" / f"{page}.html").read_text(encoding="utf-8")
+        return f'href="{urllib.parse.quote(target)}.html"' in re.search(rf"<dt>{row}</dt><dd>(.*?)</dd>", text).group(1)
+
+    for r in rows:
+        below, above = (r[v].value[len(BGR):] for v in ("s", "o"))
+        assert linked(below, "broader", above) and linked(above, "narrower", below), (below, above)
+
+
 def test_unknown_entity_is_a_query_error(engine):
     with pytest.raises(QueryError, match=r"^unknown entity 'PAX': no named individual "
                                          r"https://w3id.org/bindergraph/resource/PAX; did you mean"):
@@ -357,6 +398,44 @@ def test_hostile_ontology_text_is_escaped(hostile_engine):
     page = render_ontology_page(hostile_engine)
     _no_markup_from_data(page)
     assert 'id="Evil"' in page and html.escape(PWN) in page and html.escape(PWN_QUOTE) in page
+
+
+# ------------------------------------------------------------------------------ downloads
+def test_downloads_page_says_which_dump_holds_only_the_ontology(site):
+    text = (site / "dumps" / "index.html").read_text(encoding="utf-8")
+    rows = dict(re.findall(r'<tr><td><a href="(graph\.\w+)">.*?</td><td>.*?</td><td>(.*?)</td>', text))
+    assert set(rows) == {f"graph.{fmt}" for fmt in FORMATS}
+    assert rows.pop("graph.ofn").startswith("only the ontology")
+    assert set(rows.values()) == {"the complete graph"}
+    assert "in every format but <code>graph.ofn</code>, which holds only the ontology" in text
+    # as the files say: the claims are in the Turtle dump, not in the functional-syntax one
+    assert "claim-s2-006" in (site / "dumps" / "graph.ttl").read_text(encoding="utf-8")
+    ofn = (site / "dumps" / "graph.ofn").read_text(encoding="utf-8")
+    assert "SubClassOf(" in ofn and "claim-" not in ofn
+
+
+# ------------------------------------------------------------------------------ served
+def _get(address: str, accept: str) -> bytes:
+    request = urllib.request.Request(address, headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+        return response.read()
+
+
+def test_served_ontology_is_rendered_once_per_build_and_format(full_build):
+    """`serve` answers /ontology from the bytes a worker rendered first; entity pages still go to a worker."""
+    with serving(full_build, store="memory") as server:
+        pool = server.http.handler.pool
+        jobs, run = [], pool.run
+        pool.run = lambda *args: (jobs.append(args), run(*args))[1]
+        page = [_get(url(server, "/ontology"), "text/html") for _ in range(2)]
+        turtle = [_get(url(server, "/ontology"), "text/turtle") for _ in range(2)]
+        _get(url(server, "/resource/PAA"), "text/html")
+        _get(url(server, "/resource/PAA"), "text/html")
+    assert page[0] == page[1] and b'id="classes"' in page[0]
+    assert turtle[0] == turtle[1] and turtle[0] != page[0] and b"owl:Class" in turtle[0]
+    assert jobs == [("resource", None, "text/html"), ("resource", None, "text/turtle"),
+                    ("resource", "PAA", "text/html"), ("resource", "PAA", "text/html")]
 
 
 # ------------------------------------------------------------------------------ the command

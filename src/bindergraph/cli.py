@@ -171,33 +171,46 @@ def export(ctx: click.Context, fmt: str, output: Path, key: Path | None) -> None
 @main.command()
 @click.option("--to", "store", metavar="URL", required=True,
               help="The store's SPARQL 1.1 Graph Store endpoint (Oxigraph server: http://HOST:PORT/store).")
+@click.option("--file", "nq_file", metavar="PATH.nq", type=click.Path(path_type=Path), default=None,
+              help="Publish this N-Quads file (a merged export, a bigger graph) instead of the build.")
 @click.option("--query-endpoint", metavar="URL", default=None,
-              help="Where to count the triples afterwards [default: /query beside /store, else --to].")
-@click.option("--dry-run", is_flag=True, help="Print each graph, its triples and bytes; send nothing.")
+              help="Where to count the triples afterwards [default: /query beside /store, /sparql beside "
+                   "/data, else --to].")
+@click.option("--chunk-triples", type=click.IntRange(min=1), default=250_000, show_default=True,
+              help="Triples per request: a graph's first chunk is PUT (replaces it), the others POSTed (appended).")
+@click.option("--dry-run", is_flag=True, help="Read and cut the file; print per graph its triples, chunks and "
+                                              "bytes; send nothing.")
 @click.pass_context
-def publish(ctx: click.Context, store: str, query_endpoint: str | None, dry_run: bool) -> None:
-    """Upload the built graph to a running triple store, named graph by named graph.
+def publish(ctx: click.Context, store: str, nq_file: Path | None, query_endpoint: str | None, chunk_triples: int,
+            dry_run: bool) -> None:
+    """Upload the built graph (or an N-Quads file) to a running triple store, named graph by named graph.
 
-    Each graph is PUT to URL?graph=IRI (SPARQL 1.1 Graph Store HTTP Protocol, N-Triples), replacing
-    what the store held under that name; then the triples per graph are counted through the store's
-    query endpoint and must match. Progress goes to stderr. A read-write Oxigraph server to try it:
+    Each graph goes to URL?graph=IRI (SPARQL 1.1 Graph Store HTTP Protocol, N-Triples) in chunks: the
+    first is PUT, replacing what the store held under that name, the rest are POSTed (appended). The
+    file is streamed, so a graph of millions of triples needs no more memory than a few chunks. Then
+    the triples per graph are counted through the store's query endpoint and must match. Progress
+    goes to stderr. A read-write Oxigraph server to try it:
     `oxigraph serve --location DB --bind 127.0.0.1:7878`, then `publish --to http://127.0.0.1:7878/store`.
 
     \b
     Examples:
       bindergraph publish --to http://127.0.0.1:7878/store --dry-run
+      bindergraph publish --to http://127.0.0.1:7878/store --file binders.nq --dry-run   # from `export --format nq`
+      bindergraph publish --to http://127.0.0.1:3030/ds/data --chunk-triples 100000 --dry-run   # Fuseki
     """
-    from .publish.upload import graphs_of, publish as upload, query_endpoint_for
+    from .publish.upload import ChunkReader, dry_run as cut_only, publish as upload, query_endpoint_for
     from .query.store import build_dir
 
-    uploads = graphs_of(build_dir(ensure_built(ctx)) / "graph.nq")
+    chunks = ChunkReader(nq_file or build_dir(ensure_built(ctx)) / "graph.nq", chunk_triples)
     if dry_run:
-        for up in uploads:
-            click.echo(f"would PUT <{up.iri}>: {up.triples} triples, {len(up.body)} bytes")
-        click.echo(f"to {store}: {len(uploads)} graphs, {sum(u.triples for u in uploads)} triples")
+        tally = cut_only(chunks)
+        for g in sorted(tally.graphs.values(), key=lambda g: g.iri):
+            click.echo(f"would send <{g.iri}>: {g.triples} triples in {g.chunks} chunk{'s' * (g.chunks != 1)} "
+                       f"(1 PUT, {g.chunks - 1} POST), {g.bytes} bytes")
+        click.echo(f"to {store}: {len(tally.graphs)} graphs, {tally.triples} triples")
         return
-    upload(store, uploads, query_endpoint or query_endpoint_for(store))
-    click.echo(f"published {sum(u.triples for u in uploads)} triples in {len(uploads)} graphs to {store}; counts match")
+    tally = upload(store, chunks, query_endpoint or query_endpoint_for(store))
+    click.echo(f"published {tally.triples} triples in {len(tally.graphs)} graphs to {store}; counts match")
 
 
 @main.command()

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
 
+from ..query.results import stable_json
+
 FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "owl", "ofn")
 EXTRA_PREFIXES = {"rdf": RDF, "rdfs": RDFS, "xsd": XSD, "obo": "http://purl.obolibrary.org/obo/",
                   "sssom": "https://w3id.org/sssom/"}
@@ -111,7 +113,7 @@ def _jsonld(build_dir: Path) -> bytes:
         nodes = doc.get("@graph", [] if set(doc) <= {"@context"} else [{k: v for k, v in doc.items() if k != "@context"}])
         graphs.append({"@id": iri, "@graph": nodes})
     doc = {"@context": context, "@graph": graphs}
-    return (json.dumps(_stable(doc), ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(stable_json(doc), ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
 class _KeepLabels(dict):
@@ -122,15 +124,6 @@ class _KeepLabels(dict):
         return BNode(key)
 
 
-def _stable(node):
-    """rdflib writes nodes and the values of a property in the order of a hash set, which differs between
-    processes: sort every list by its items' canonical JSON (RDF lists are @list and keep their order)."""
-    if isinstance(node, dict):
-        return {k: [_stable(x) for x in v] if k == "@list" else _stable(v) for k, v in node.items()}
-    if isinstance(node, list):
-        items = [_stable(x) for x in node]
-        return sorted(items, key=lambda x: json.dumps(x, ensure_ascii=False, sort_keys=True))
-    return node
 
 
 # ------------------------------------------------------------------------------------------ OWL

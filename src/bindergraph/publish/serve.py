@@ -9,7 +9,7 @@ refused (413) rather than truncated silently; answers are serialised by pyoxigra
 media type the client prefers (Accept q-values; 406 when none fits). The default graph is the union of
 the named graphs unless the query (FROM, FROM NAMED) or the request (default-graph-uri, named-graph-uri)
 names graphs; a GET without a query gets the SPARQL 1.1 service description. Entity IRIs are answered
-too (/resource/ID, /ontology): the page of publish/site.py for a browser, the triples for an RDF
+too (/resource/ID, /ontology): the page of publish/site/ for a browser, the triples for an RDF
 Accept header. Connections are handled by a strict HTTP/1.1 server
 on one event loop (publish/http11.py: timeouts, body limit, connection cap). No CORS header is sent
 unless `cors` lists the requesting origin (or is `*`). SIGTERM or Ctrl-C stops the server and kills
@@ -33,6 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import BindergraphError, NotBuiltError, QueryError
+from ..paths import current_build
 from ..query.engine import BGR, PREFIXES, XSD, OxigraphEngine, dataset_clause
 from ..query.guard import refuse_remote
 from ..query.store import build_dir, choose_memory, open_memory_store, open_store
@@ -361,7 +362,7 @@ _RDF_FILES = {"text/turtle": "ttl", "application/n-triples": "nt", "application/
 
 def _resource(store: ox.Store, local_id: str | None, media: str) -> Reply:
     """An entity's (or, for None, the ontology's) description in the media type negotiated: its page
-    (publish/site.py, with links to the other IRIs the server answers), or its triples."""
+    (publish/site/, with links to the other IRIs the server answers), or its triples."""
     from . import site
 
     engine = _engine(store)
@@ -406,6 +407,9 @@ class SparqlHandler:
 
     def __init__(self, config: ServerConfig, pool: WorkerPool, address: tuple[str, int] = ("127.0.0.1", 0)):
         self.config, self.pool, self.address = config, pool, address
+        # the ontology's page or RDF as first answered, per (build folder, media type): rendering the page
+        # takes about a second, and it changes only with a new build (as the site writes it once)
+        self._ontology: dict[tuple[str, str], Reply] = {}
 
     async def __call__(self, req: Request) -> Response:
         try:
@@ -484,7 +488,20 @@ class SparqlHandler:
         media = choose(req.header("accept"), _PAGE_OFFERS)
         if media is None:
             return _response(_not_acceptable(_PAGE_OFFERS), vary=True)
+        if local_id is None:
+            return _response(await self._ontology_reply(media), vary=True)
         return _response(await self.pool.run("resource", local_id, media), vary=True)
+
+    async def _ontology_reply(self, media: str) -> Reply:
+        """/ontology in `media`, rendered by a worker once per build (errors are not kept)."""
+        key = (str(current_build(self.config.out_dir)), media)
+        if key not in self._ontology:
+            reply = await self.pool.run("resource", None, media)
+            if reply.status != 200:
+                return reply
+            self._ontology = {k: v for k, v in self._ontology.items() if k[0] == key[0]}  # drop older builds
+            self._ontology[key] = reply
+        return self._ontology[key]
 
     # ------------------------------------------------------------------ OPTIONS and CORS
     def _allowed_origin(self, req: Request) -> str | None:

@@ -213,7 +213,7 @@ def _letters(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).lower()
 
 
-def _cell(var: str, t: Term | None, labels: dict[str, str]) -> tuple[str, str]:
+def cell_parts(var: str, t: Term | None, labels: dict[str, str]) -> tuple[str, str]:
     """A cell as (text, kept): `kept` (an IRI's " (id)") survives when the cell is cut short."""
     if t is None:
         return "", ""
@@ -234,7 +234,7 @@ def terminal_width() -> int:
 @dataclass
 class _Column:
     name: str
-    cells: list[tuple[str, str]]  # (text, kept), see _cell
+    cells: list[tuple[str, str]]  # (text, kept), see cell_parts
     numeric: bool
 
     @cached_property
@@ -263,7 +263,7 @@ def to_table(res: Result, labels: dict[str, str] | None = None, width: int | Non
     if not res.rows:
         return "(no results)\n"
     width = width or terminal_width()
-    columns = [_Column(v, [_cell(v, row.get(v), labels) for row in res.rows],
+    columns = [_Column(v, [cell_parts(v, row.get(v), labels) for row in res.rows],
                        all(row[v].datatype in NUMERIC for row in res.rows if v in row) and any(v in r for r in res.rows))
                for v in res.variables]
     widths = None if full else _fit(columns, width)
@@ -389,8 +389,20 @@ def to_graph(answer: Triples, fmt: str) -> str:
     if fmt == "nt":  # sorted: the same answer gives the same file
         return "".join(sorted(line + "\n" for line in g.serialize(format="nt").splitlines() if line.strip()))
     if fmt == "jsonld":
-        return g.serialize(format="json-ld", context={k: str(v) for k, v in NAMESPACES.items()}, indent=1) + "\n"
+        doc = json.loads(g.serialize(format="json-ld", context={k: str(v) for k, v in NAMESPACES.items()}))
+        return json.dumps(stable_json(doc), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
     return g.serialize(format="turtle")
+
+
+def stable_json(node):
+    """rdflib writes JSON-LD nodes and the values of a property in the order of a hash set, which differs
+    between processes: sort every list by its items' canonical JSON (RDF lists are @list and keep their order)."""
+    if isinstance(node, dict):
+        return {k: [stable_json(x) for x in v] if k == "@list" else stable_json(v) for k, v in node.items()}
+    if isinstance(node, list):
+        items = [stable_json(x) for x in node]
+        return sorted(items, key=lambda x: json.dumps(x, ensure_ascii=False, sort_keys=True))
+    return node
 
 
 def render(answer: Answer | Report, fmt: str, labels: Callable[[Result], dict[str, str]], full: bool = False,

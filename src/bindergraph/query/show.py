@@ -228,13 +228,13 @@ def name(iri: str, labels: dict[str, str]) -> str:
 
 
 # the relation every line of a section has: not repeated on each line
-_SECTION_RELATION = {"composition": "composed of", "functional groups": "has group", "functions": "has function",
-                     "applications": "applied in", "processing": "processed with", "drawbacks": "has drawback",
-                     "carried by": "carried by", "provided by": "provided by", "binders used with it": "used in it",
-                     "constituent of": "part of", "processes": "processes", "drawback of": "drawback of"}
+SECTION_RELATION = {"composition": "composed of", "functional groups": "has group", "functions": "has function",
+                    "applications": "applied in", "processing": "processed with", "drawbacks": "has drawback",
+                    "carried by": "carried by", "provided by": "provided by", "binders used with it": "used in it",
+                    "constituent of": "part of", "processes": "processes", "drawback of": "drawback of"}
 
 
-def _sorted_facts(facts: list[Fact]) -> list[Fact]:
+def sorted_facts(facts: list[Fact]) -> list[Fact]:
     order = {s: i for i, s in enumerate(SECTION_ORDER)}
     stances = {"positive": 0, "hedged": 1, "negative": 2}
     return sorted(facts, key=lambda f: (order.get(f.section, 99), f.relation, stances.get(f.stance, 3),
@@ -253,7 +253,7 @@ def render_page(page: EntityPage, width: int = 100, max_claims: int = 3) -> str:
     if page.inferred:
         out += _wrap("inferred: " + ", ".join(labels.get(c, local(c)) for c in page.inferred), width, "  ")
     section = None
-    for f in _sorted_facts(page.facts):
+    for f in sorted_facts(page.facts):
         if f.section != section:
             section = f.section
             out.append(f"{section}:")
@@ -262,9 +262,9 @@ def render_page(page: EntityPage, width: int = 100, max_claims: int = 3) -> str:
         shown = f.claims if page.evidence else f.claims[:max_claims]
         more = f" +{len(f.claims) - len(shown)} more" if len(f.claims) > len(shown) else ""
         claims = f"  ⟨{', '.join(shown)}{more}⟩" if f.claims else ""
-        lead = "" if _SECTION_RELATION.get(f.section) == f.relation else f"{f.relation}: "
+        lead = "" if SECTION_RELATION.get(f.section) == f.relation else f"{f.relation}: "
         out += _wrap(f"{lead}{what}{stance}{claims}", width, "  ", "      ")
-        for ids, ev in _quotes(page, f.claims):
+        for ids, ev in distinct_quotes(page, f.claims):
             refs = f"  {'; '.join(ev.references)}" if ev.references else ""
             out += _wrap(f"{', '.join(ids)} §{ev.section}: “{readable(ev.quote)}”{refs}", width, "      ", "        ")
     n_claims = len({c for f in page.facts for c in f.claims})
@@ -273,7 +273,7 @@ def render_page(page: EntityPage, width: int = 100, max_claims: int = 3) -> str:
     return "\n".join(out) + "\n"
 
 
-def _quotes(page: EntityPage, claims: list[str]) -> list[tuple[list[str], Evidence]]:
+def distinct_quotes(page: EntityPage, claims: list[str]) -> list[tuple[list[str], Evidence]]:
     """The evidence of a fact's claims, one entry per distinct sentence (several claims often quote one)."""
     by_quote: dict[str, tuple[list[str], Evidence]] = {}
     for cid in claims:
@@ -295,7 +295,7 @@ def page_result(page: EntityPage) -> Result:
         variables += ["claim", "claim_section", "quote", "references"]
     ent = Term("uri", page.iri)
     rows = []
-    for f in _sorted_facts(page.facts):
+    for f in sorted_facts(page.facts):
         row = {"entity": ent, "section": Term("literal", f.section), "relation": Term("literal", f.relation),
                "stance": Term("literal", f.stance), "claims": Term("literal", " ".join(f.claims))}
         if f.other:
@@ -388,7 +388,7 @@ def _aspect_keys(pages: list[EntityPage], section: str) -> list[str]:
 def _cell(page: EntityPage, section: str, key: str) -> str:
     """The entity's values in one compared aspect: labels (with a stance mark), figures with their claim."""
     items = []
-    for f in _sorted_facts(page.facts):
+    for f in sorted_facts(page.facts):
         if f.section != section or (section == "figures" and f.relation != key):
             continue
         if section == "comparisons":
