@@ -25,14 +25,11 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 from bench_queries import machine  # noqa: E402  (one description of the machine)
+from serving import free_port, stop, wait_up  # noqa: E402
 from test_endpoint_cases import CASES, Case, answer, differences  # noqa: E402
 
 from bindergraph import paths  # noqa: E402
@@ -175,36 +173,6 @@ class Outcome:
     load_s: float = 0.0
     diffs: dict[Case, str] = field(default_factory=dict)
     ms: dict[Case, float] = field(default_factory=dict)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_up(proc: subprocess.Popen, url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"exited with {proc.returncode}: {log.read_text(errors='replace')[-400:]}")
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.3)
-    raise RuntimeError(f"no answer at {url} within {STARTUP_SECONDS} s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def run(cmd: list[str], **kw) -> None:
@@ -355,7 +323,7 @@ def run_engine(name: str, work: Path, nq: Path, local: dict, runs: int, out_dir:
     with log.open("wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=work)
     try:
-        wait_up(proc, url, log)
+        wait_up(proc, url, STARTUP_SECONDS, log)
         if after_start:
             after_start()
         load_s = time.perf_counter() - t

@@ -37,8 +37,9 @@ import pyoxigraph as ox
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from bench_engines import free_port, jena_classpath, jena_command, stop, wait_up  # noqa: E402
+from bench_engines import STARTUP_SECONDS, jena_classpath, jena_command  # noqa: E402
 from bench_queries import machine, synthetic_nt  # noqa: E402
+from serving import free_port, stop, wait_up  # noqa: E402
 from test_endpoint_cases import CASES, Case, answer  # noqa: E402
 
 from bindergraph import paths  # noqa: E402
@@ -200,7 +201,7 @@ def run_store(name: str, work: Path, nq: Path, args) -> Load:
     with log.open("wb") as fh:
         proc = subprocess.Popen(store.start(db, port), stdout=fh, stderr=subprocess.STDOUT, cwd=work)
     try:
-        wait_up(proc, base + store.query_path, log)
+        wait_up(proc, base + store.query_path, STARTUP_SECONDS, log)
         print(f"{name}: publishing …", file=sys.stderr, flush=True)
         publish_into(load, nq, base + store.store_path, work, args.chunk_triples)
         print(f"{name}: {load.publish_log} in {load.publish_s:.0f} s", file=sys.stderr, flush=True)

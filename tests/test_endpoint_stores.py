@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +23,7 @@ from bindergraph.query.engine import PREFIXES, RemoteEngine
 from bindergraph.query.store import graph_iri
 
 sys.path.insert(0, str(Path(__file__).parent))
+from serving import free_port, stop, wait_up  # noqa: E402
 from test_endpoint_cases import CASES, answer, differences  # noqa: E402
 
 OXIGRAPH = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
@@ -47,25 +45,6 @@ class Server:
         return self.base + "/store"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_up(proc: subprocess.Popen, url: str) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"oxigraph exited with {proc.returncode}: {proc.stderr.read().decode()[-500:]}")
-        try:
-            with urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.1)
-    raise RuntimeError(f"oxigraph did not answer at {url} within {STARTUP_SECONDS} s")
-
-
 def start_oxigraph(*options: str) -> tuple[subprocess.Popen, Server]:
     """A read-write in-memory `oxigraph serve` on a free loopback port, answering."""
     port = free_port()
@@ -73,20 +52,11 @@ def start_oxigraph(*options: str) -> tuple[subprocess.Popen, Server]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = Server(f"http://127.0.0.1:{port}")
     try:
-        _wait_up(proc, server.base)
+        wait_up(proc, server.query, STARTUP_SECONDS)
     except RuntimeError:
         stop(proc)
         raise
     return proc, server
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.fixture(scope="module")
